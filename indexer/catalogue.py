@@ -1,0 +1,90 @@
+"""Catalogue files: the metadata staff write down for the documents of a folder.
+
+A ``catalogue.toml`` may sit in any folder of the corpus (usually one per edition folder). Its entries
+describe files of that folder and its sub-folders; ``file`` is relative to the catalogue::
+
+    [edition]                      # optional: describes the edition folder itself
+    id = "2026-intelligence-artificielle"
+    title = "Journée du secteur social 2026"
+    year = 2026
+    theme = "L'intelligence artificielle dans le travail social"
+
+    [[documents]]
+    file = "theses/ia-services-sociaux.pdf"
+    title = "L'intelligence artificielle dans les services sociaux"
+    authors = ["Léa Dupont"]
+    year = 2026
+    type = "thesis"                # thesis, talk, slides, programme, report, article, …
+    language = "fr"                # ISO 639-1
+    supervisor = "Prof. Dr. Anne Weber"      # any other key is kept as extra metadata
+    programme = "Bachelor en Sciences Sociales et Éducatives (BSSE)"
+    prize = "Prix du meilleur mémoire BSSE 2026"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from indexer.errors import CatalogueError
+
+CATALOGUE_NAME = "catalogue.toml"
+_KNOWN = {"file", "title", "authors", "year", "type", "language", "edition"}
+
+
+@dataclass
+class Entry:
+    """What a catalogue says about one file. ``None`` means the catalogue does not say."""
+
+    title: str | None = None
+    authors: list[str] | None = None
+    year: int | None = None
+    type: str | None = None
+    language: str | None = None
+    edition: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def read_catalogue(path: Path, *, corpus_root: Path) -> dict[str, Entry]:
+    """Entries of one catalogue, keyed by file path relative to ``corpus_root`` (POSIX form)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{path}: not valid TOML: {exc}") from exc
+    folder = path.parent.relative_to(corpus_root)
+    edition_table = data.get("edition", {})
+    edition = edition_table.get("id") if isinstance(edition_table, dict) else None
+    entries: dict[str, Entry] = {}
+    documents = data.get("documents", [])
+    if not isinstance(documents, list):
+        raise CatalogueError(f"{path}: [[documents]] must be an array of tables")
+    for number, item in enumerate(documents, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("file"), str):
+            raise CatalogueError(f"{path}: document #{number} has no 'file'")
+        relative = PurePosixPath(*folder.parts, *PurePosixPath(item["file"]).parts)
+        if ".." in relative.parts:
+            raise CatalogueError(f"{path}: document #{number}: 'file' must stay inside the corpus")
+        authors = item.get("authors")
+        if isinstance(authors, str):
+            authors = [authors]
+        year = item.get("year")
+        if year is not None and not isinstance(year, int):
+            raise CatalogueError(f"{path}: document #{number}: 'year' must be a number, got {year!r}")
+        entries[str(relative)] = Entry(
+            title=item.get("title"), authors=authors, year=year, type=item.get("type"),
+            language=item.get("language"), edition=item.get("edition", edition),
+            extra={k: v for k, v in item.items() if k not in _KNOWN},
+        )
+    return entries
+
+
+def read_catalogues(corpus_root: Path) -> dict[str, Entry]:
+    """Entries of every catalogue under ``corpus_root``; a deeper catalogue wins over a shallower one."""
+    entries: dict[str, Entry] = {}
+    for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
+        if any(part.startswith((".", "_")) for part in path.relative_to(corpus_root).parts):
+            continue
+        entries.update(read_catalogue(path, corpus_root=corpus_root))
+    return entries

@@ -1,0 +1,188 @@
+"""The ``passerelle`` command: index, serve, search, eval, model."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from indexer.errors import PasserelleError
+from indexer.settings import Settings
+
+app = typer.Typer(help="Passerelle: multilingual semantic search over conference material and theses.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+out = Console()
+
+ModelOption = Annotated[str | None, typer.Option("--model", help="Embedding model (name or folder).")]
+IndexDirOption = Annotated[Path | None, typer.Option("--index-dir", help="Index folder.")]
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+
+
+def _embedder(settings: Settings):  # type: ignore[no-untyped-def]
+    from indexer.model import Embedder
+
+    with console.status(f"Loading model {settings.model}…"):
+        return Embedder(settings.model, models_dir=settings.models_dir, threads=settings.threads,
+                        batch_size=settings.batch_size)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[progress.description]{task.description:<52}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False)
+
+
+@app.command()
+def index(
+    corpus_dir: Annotated[Path | None, typer.Argument(help="Folder of documents (default: settings).")] = None,
+    index_dir: IndexDirOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Index every document of CORPUS_DIR; report what was skipped or failed, and why."""
+    from indexer.build import index_corpus
+
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
+    embedder = _embedder(settings)
+    with _progress() as progress:
+        report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
+                              settings=settings, progress=progress)
+    summary = Table(title="Indexing summary", show_header=False)
+    summary.add_row("Documents", str(report.documents))
+    summary.add_row("Pages", str(report.pages))
+    summary.add_row("Passages", str(report.passages))
+    summary.add_row("Languages", ", ".join(f"{k} {v}" for k, v in report.languages.items()) or "-")
+    summary.add_row("Skipped", str(len(report.skipped)))
+    summary.add_row("Failed", str(len(report.failed)))
+    summary.add_row("Time", f"{report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s)")
+    summary.add_row("Index", report.index_path)
+    out.print(summary)
+    for title, issues in (("Skipped", report.skipped), ("Failed", report.failed)):
+        if issues:
+            table = Table(title=title)
+            table.add_column("File")
+            table.add_column("Reason")
+            table.add_column("Details")
+            for issue in issues:
+                table.add_row(issue.path, issue.reason, issue.message)
+            out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    index_dir: IndexDirOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Serve the index over HTTP (API docs at /docs)."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = _settings(host=host, port=port, index_dir=index_dir, model=model)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Question or keywords, any language.")],
+    k: Annotated[int, typer.Option("-k", help="Number of documents.")] = 10,
+    edition: Annotated[list[str] | None, typer.Option(help="Only this edition (repeatable).")] = None,
+    type: Annotated[list[str] | None, typer.Option(help="Only this document type (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
+    year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, as the HTTP API does.")] = False,
+    index_dir: IndexDirOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Search the index from the command line, with the service's search code."""
+    from indexer.search import Filters, Searcher
+    from indexer.store import Index
+
+    settings = _settings(index_dir=index_dir, model=model)
+    embedder = _embedder(settings)
+    searcher = Searcher(Index.open(settings.index_dir, expected_model=embedder.name), embedder,
+                        max_query_chars=settings.max_query_chars, max_k=settings.max_k)
+    filters = Filters(edition=tuple(edition or ()), type=tuple(type or ()), language=tuple(language or ()),
+                      year=tuple(year or ()))
+    result = searcher.search(query, k=k, filters=filters)
+    if as_json:
+        from service.schemas import Result
+
+        out.print_json(json.dumps({"query": result.query, "results": [Result.of(h).model_dump() for h in result.hits]}))
+        return
+    if not result.hits:
+        out.print("No result: try fewer words, other words, or another language.")
+    for rank, hit in enumerate(result.hits, start=1):
+        document = hit.document
+        meta = " · ".join(str(v) for v in (document.type, document.edition or document.year, document.language) if v)
+        out.print(f"[bold]{rank}. {document.title}[/bold]  [dim]{meta} · score {hit.score:.3f}[/dim]")
+        out.print(f"   p. {hit.passage.page} — {hit.passage.text[:300]}", highlight=False)
+        out.print(f"   [dim]{document.path}  (id {document.id})[/dim]")
+
+
+@app.command(name="eval")
+def evaluate(
+    dataset_dir: Annotated[Path, typer.Argument(help="BEIR-layout folder.")],
+    qrels: Annotated[str, typer.Option(help="Name of the qrels file in qrels/.")] = "test",
+    index_dir: Annotated[Path | None, typer.Option(help="Keep the built index here and reuse it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of figures.")] = False,
+    model: ModelOption = None,
+) -> None:
+    """Index a BEIR-layout set and print nDCG@10, Recall@10/100, MRR@10 and latency."""
+    import tempfile
+
+    from indexer.evaluation import evaluate as run_evaluation
+
+    settings = _settings(model=model)
+    embedder = _embedder(settings)
+    with tempfile.TemporaryDirectory(prefix="passerelle-eval-") as scratch, _progress() as progress:
+        result = run_evaluation(dataset_dir, embedder=embedder, settings=settings,
+                                index_dir=index_dir or Path(scratch), qrels=qrels, progress=progress)
+    table = Table(title=f"Evaluation of {dataset_dir.name}", show_header=False)
+    for key, value in result.as_json().items():
+        table.add_row(key, str(value))
+    out.print(table)
+    if as_json:
+        print(json.dumps(result.as_json()), flush=True)
+
+
+@app.command()
+def model(model: ModelOption = None) -> None:
+    """Show the active embedding model: name, location, dimension, prompts."""
+    settings = _settings(model=model)
+    embedder = _embedder(settings)
+    table = Table(title="Embedding model", show_header=False)
+    table.add_row("Name", embedder.name)
+    table.add_row("Location", embedder.location)
+    table.add_row("Dimension", str(embedder.dimension))
+    table.add_row("Max tokens", str(embedder.max_tokens))
+    table.add_row("Query prompt", repr(embedder.query_prompt))
+    table.add_row("Document prompt", repr(embedder.document_prompt))
+    out.print(table)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except PasserelleError as exc:
+        console.print(f"[red]Error:[/red] {exc}")
+        sys.exit(2)
+    except FileNotFoundError as exc:
+        console.print(f"[red]Error:[/red] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Every error Passerelle raises on purpose, in one hierarchy.
+
+Catch :class:`PasserelleError` to handle all of them. The message of each is written for the person
+running the command: it says what went wrong and, where there is one, what to do about it.
+
+- :class:`PasserelleError`
+  - :class:`ModelError` — the embedding model cannot be built or loaded.
+  - :class:`ExtractionError` — one file cannot be read; the indexer reports it and goes on.
+    - :class:`EncryptedFileError` — password-protected, and the empty password does not open it.
+    - :class:`CorruptFileError` — the file is damaged or not what its extension says.
+    - :class:`NoTextError` — the file opens but holds no text (empty, or scanned pages without a text layer).
+  - :class:`CatalogueError` — a ``catalogue.toml`` is malformed.
+  - :class:`IndexError_` — problems with an index folder.
+    - :class:`IndexNotFoundError` — there is no index where one was expected.
+    - :class:`IndexCorruptError` — the index's parts disagree; it is refused rather than served.
+    - :class:`ModelMismatchError` — the index was built with another model than the configured one.
+  - :class:`QueryError` — a search request is invalid (empty, too long, bad ``k``, unknown filter value).
+  - :class:`DocumentNotFoundError` — no document with that id in the index.
+"""
+
+from __future__ import annotations
+
+
+class PasserelleError(Exception):
+    """Base class of every error Passerelle raises on purpose."""
+
+
+class ModelError(PasserelleError):
+    """The embedding model cannot be built or loaded."""
+
+
+class ExtractionError(PasserelleError):
+    """A file cannot be turned into text. ``reason`` is a short, stable label for summaries."""
+
+    reason = "unreadable"
+
+
+class EncryptedFileError(ExtractionError):
+    reason = "encrypted"
+
+
+class CorruptFileError(ExtractionError):
+    reason = "corrupt"
+
+
+class NoTextError(ExtractionError):
+    reason = "no text"
+
+
+class CatalogueError(PasserelleError):
+    """A catalogue file cannot be parsed or has invalid entries."""
+
+
+class IndexError_(PasserelleError):
+    """Base class of index-folder problems."""
+
+
+class IndexNotFoundError(IndexError_):
+    """No index at the configured location."""
+
+
+class IndexCorruptError(IndexError_):
+    """The index's manifest, vector index and store disagree."""
+
+
+class ModelMismatchError(IndexError_):
+    """The index was built with a different embedding model than the one configured."""
+
+    def __init__(self, *, index_model: str, configured_model: str) -> None:
+        self.index_model = index_model
+        self.configured_model = configured_model
+        super().__init__(
+            f"the index was built with model {index_model!r} but the configured model is "
+            f"{configured_model!r}; re-index with the configured model (passerelle index) or set "
+            f"PASSERELLE_MODEL={index_model}"
+        )
+
+
+class QueryError(PasserelleError):
+    """A search request is invalid; the message says why."""
+
+
+class DocumentNotFoundError(PasserelleError):
+    """No document with that id in the index."""

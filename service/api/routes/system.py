@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.api.deps import State
+from service.schemas import Health, Stats
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/health", response_model=Health)
+def health(state: State) -> Health:
+    """Liveness: the service is up and has an index loaded."""
+    return Health(status="ok", documents=state.index.manifest.documents)
+
+
+@router.get("/stats", response_model=Stats)
+def stats(state: State) -> Stats:
+    """What is indexed, with which model, since when, and which files could not be read."""
+    manifest = state.index.manifest
+    vocabulary = state.index.vocabulary()
+    report = state.index.report()
+    return Stats(
+        documents=manifest.documents, passages=manifest.passages, model=manifest.model,
+        dimension=manifest.dimension, index_created_at=manifest.created_at,
+        corpus_fingerprint=manifest.corpus_fingerprint, editions=vocabulary["edition"], types=vocabulary["type"],
+        languages=vocabulary["language"], years=vocabulary["year"], skipped=len(report.get("skipped", [])),
+        failed=[{"path": f["path"], "reason": f["reason"], "message": f["message"]}
+                for f in report.get("failed", [])],
+    )

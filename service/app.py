@@ -1,0 +1,71 @@
+"""The FastAPI application: :func:`create_app` wires settings, index, model and routes together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
+from indexer.model import Embedder
+from indexer.search import Searcher
+from indexer.settings import Settings
+from indexer.store import Index
+from service.api.deps import ServiceState
+from service.api.routes import documents, search, system
+from service.engine import QueryEngine
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """Build the service. The index and model load at start-up; a wrong or missing index stops it there.
+
+    Args:
+        settings: configuration; read from the environment when omitted.
+        embedder: an already loaded model to share (tests, benchmarks); loaded from settings otherwise.
+    """
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        model = embedder or Embedder(settings.model, models_dir=settings.models_dir, threads=settings.threads,
+                                     batch_size=settings.batch_size)
+        index = Index.open(settings.index_dir, expected_model=model.name)
+        searcher = Searcher(index, model, max_query_chars=settings.max_query_chars, max_k=settings.max_k)
+        engine = QueryEngine(searcher)
+        engine.start()
+        app.state.passerelle = ServiceState(settings=settings, index=index, searcher=searcher, engine=engine)
+        log.info("serving %d documents from %s", index.manifest.documents, index.path)
+        try:
+            yield
+        finally:
+            engine.stop()
+
+    app = FastAPI(
+        title="Passerelle",
+        summary="Multilingual semantic search over the social sector's conference material and theses.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(search.router)
+    app.include_router(documents.router)
+    app.include_router(system.router)
+
+    @app.exception_handler(QueryError)
+    async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(DocumentNotFoundError)
+    async def _not_found(request: Request, exc: DocumentNotFoundError) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(PasserelleError)
+    async def _passerelle_error(request: Request, exc: PasserelleError) -> JSONResponse:
+        log.error("request failed: %s", exc)
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+    return app

@@ -1,0 +1,98 @@
+"""The query engine: every model call of the service runs on one long-lived thread, in batches.
+
+Measured on the target machine, the same query encoding runs about twice as slowly from a thread-pool
+worker as from a thread that keeps its torch state (see ``shared/notes``), and a model shared by many
+threads only contends with itself. So requests put their query on a queue and await a future; one
+worker thread takes every query waiting, encodes them in one model call, searches FAISS for each and
+hands the answers back to the event loop. The event loop never blocks on the model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from dataclasses import dataclass, field
+
+from indexer.search import Filters, Hit, Searcher
+
+_STOP = object()
+
+
+@dataclass
+class _Job:
+    query: str
+    k: int
+    filters: Filters
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[list[Hit]] = field(repr=False)
+    exclude_document: str | None = None
+
+
+class QueryEngine:
+    """Batches queries from many concurrent requests onto one inference thread."""
+
+    def __init__(self, searcher: Searcher, *, max_batch: int = 32) -> None:
+        self.searcher = searcher
+        self.max_batch = max_batch
+        self._jobs: queue.Queue[_Job | object] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="passerelle-inference", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._jobs.put(_STOP)
+        self._thread.join(timeout=10)
+
+    async def search(self, query: str, *, k: int, filters: Filters) -> list[Hit]:
+        """Search an already validated query; resolves when the inference thread has answered."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[Hit]] = loop.create_future()
+        self._jobs.put(_Job(query, k, filters, loop, future))
+        return await future
+
+    def _run(self) -> None:
+        self.searcher.embedder.configure_thread()
+        while True:
+            first = self._jobs.get()
+            if first is _STOP:
+                return
+            batch: list[_Job] = [first]  # type: ignore[list-item]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is _STOP:
+                    stop = True
+                    break
+                batch.append(job)  # type: ignore[arg-type]
+            self._answer(batch)
+            if stop:
+                return
+
+    def _answer(self, batch: list[_Job]) -> None:
+        try:
+            vectors = self.searcher.embedder.encode_query([job.query for job in batch])
+        except Exception as exc:
+            for job in batch:
+                job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
+            return
+        for job, vector in zip(batch, vectors, strict=True):
+            try:
+                hits = self.searcher.search_vector(vector, k=job.k, filters=job.filters,
+                                                   exclude_document=job.exclude_document)
+                job.loop.call_soon_threadsafe(_settle, job.future, hits, None)
+            except Exception as exc:
+                job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
+
+
+def _settle(future: asyncio.Future[list[Hit]], result: list[Hit] | None, error: BaseException | None) -> None:
+    if future.cancelled():  # the client went away
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result or [])

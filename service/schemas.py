@@ -1,0 +1,104 @@
+"""The shapes of the service's JSON answers (they are also its OpenAPI documentation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from indexer.search import Hit, PassageHit
+from indexer.store import DocumentRecord, PassageRecord
+
+
+def file_url(document: DocumentRecord, page: int | None = None) -> str:
+    """Link that opens the original file; PDF viewers jump to ``#page=N``."""
+    url = f"/documents/{document.id}/file"
+    return f"{url}#page={page}" if page and document.format == "pdf" else url
+
+
+class Document(BaseModel):
+    id: str
+    title: str
+    authors: list[str]
+    year: int | None
+    edition: str | None
+    type: str = Field(description="thesis, talk, slides, programme, report, article, document…")
+    language: str | None = Field(description="ISO 639-1 code of the document's main language")
+    page_count: int
+    format: str
+    path: str = Field(description="Path of the file in the corpus")
+    extra: dict[str, Any] = Field(description="Further catalogue metadata: supervisor, programme, prize…")
+    url: str = Field(description="The original file")
+
+    @classmethod
+    def of(cls, record: DocumentRecord) -> Document:
+        return cls(id=record.id, title=record.title, authors=record.authors, year=record.year,
+                   edition=record.edition, type=record.type, language=record.language,
+                   page_count=record.page_count, format=record.format, path=record.path, extra=record.extra,
+                   url=file_url(record))
+
+
+class Passage(BaseModel):
+    id: int
+    page: int = Field(description="1-based page (slide for presentations)")
+    start: int = Field(description="Character offset of the passage in its page's text")
+    end: int
+    language: str | None
+    text: str
+    score: float | None = Field(None, description="Cosine similarity to the query")
+    url: str = Field(description="The original file, opened at this page where the format allows")
+
+    @classmethod
+    def of(cls, passage: PassageHit | PassageRecord, document: DocumentRecord) -> Passage:
+        return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
+                   language=passage.language, text=passage.text, score=getattr(passage, "score", None),
+                   url=file_url(document, passage.page))
+
+
+class Result(BaseModel):
+    document: Document
+    score: float = Field(description="Score of the best passage")
+    passage: Passage = Field(description="The best matching passage")
+    others: list[Passage] = Field(description="Other matching passages of the same document")
+
+    @classmethod
+    def of(cls, hit: Hit) -> Result:
+        return cls(document=Document.of(hit.document), score=round(hit.score, 5),
+                   passage=Passage.of(hit.passage, hit.document),
+                   others=[Passage.of(p, hit.document) for p in hit.others])
+
+
+class SearchResponse(BaseModel):
+    query: str
+    k: int
+    took_ms: float
+    results: list[Result]
+
+
+class DocumentDetail(BaseModel):
+    document: Document
+    passages: list[Passage]
+
+
+class Health(BaseModel):
+    status: str
+    documents: int
+
+
+class Stats(BaseModel):
+    documents: int
+    passages: int
+    model: str
+    dimension: int
+    index_created_at: str
+    corpus_fingerprint: str
+    editions: list[str]
+    types: list[str]
+    languages: list[str]
+    years: list[int]
+    skipped: int
+    failed: list[dict[str, str]] = Field(description="Files the last indexing run could not read, and why")
+
+
+class ErrorBody(BaseModel):
+    detail: str

@@ -1,0 +1,82 @@
+"""Shared fixtures: the real default model, a small multilingual corpus with bad files, a real server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from indexer import Embedder, IndexReport, Settings, index_corpus
+
+from .documents import write_small_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def models_dir() -> Path:
+    # The default model is built once per machine and reused, as for a user.
+    return Path(os.environ.get("PASSERELLE_MODELS_DIR", Path.home() / ".cache" / "passerelle" / "models"))
+
+
+@pytest.fixture(scope="session")
+def embedder(models_dir: Path) -> Embedder:
+    return Embedder(models_dir=models_dir)
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_small_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path, models_dir: Path) -> Settings:
+    return Settings(corpus_dir=small_corpus, index_dir=tmp_path_factory.mktemp("index"), models_dir=models_dir,
+                    max_query_chars=200)
+
+
+@pytest.fixture(scope="session")
+def indexed(settings: Settings, embedder: Embedder) -> IndexReport:
+    return index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(settings: Settings, embedder: Embedder, indexed: IndexReport) -> Iterator[str]:
+    """A real uvicorn server on loopback, serving the small corpus."""
+    import uvicorn
+
+    from service import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings, embedder=embedder), host="127.0.0.1", port=port,
+                            log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def client(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=30) as http:
+        yield http

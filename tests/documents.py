@@ -1,0 +1,133 @@
+"""Builders of small real documents for tests: every format the indexer reads, and broken files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+GERMAN_INTEGRATION = (
+    "Schulische Integration von Kindern mit Migrationshintergrund. "
+    "Viele Kinder, die nach Luxemburg einwandern, lernen in der Grundschule gleichzeitig Luxemburgisch, "
+    "Deutsch und Französisch. Aufnahmeklassen und Sprachkurse helfen ihnen, dem Unterricht zu folgen. "
+    "Die Zusammenarbeit mit den Eltern und interkulturelle Mediatoren verbessern den Schulerfolg deutlich."
+)
+ENGLISH_HOUSING = (
+    "Housing First in Luxembourg City. Homeless people receive a flat without preconditions, then social "
+    "workers support them with health, income and neighbourhood relations. After two years most tenants "
+    "kept their home."
+)
+FRENCH_AI = (
+    "L'intelligence artificielle au service du travail social. Des outils aident à rédiger les comptes rendus "
+    "d'entretien et à remplir les formulaires administratifs, mais la relation d'aide reste humaine. "
+    "Les données personnelles des bénéficiaires doivent être protégées selon le RGPD."
+)
+LUXEMBOURGISH_ELDERLY = (
+    "Eeler Leit doheem. Vill eeler Leit wunnen eleng an hunn Angscht virun der Eesamkeet. D'Gemengen an "
+    "d'Fleegedéngschter organiséieren Besuchsdéngschter, Iessen op Rieder an Aktivitéiten am Quartier, "
+    "fir datt d'Leit esou laang wéi méiglech doheem bleiwe kënnen."
+)
+
+
+def pdf_bytes(pages: list[str], *, title: str | None = None, author: str | None = None,
+              encrypt: str | None = None) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, encrypt=encrypt)
+    if title:
+        pdf.setTitle(title)
+    if author:
+        pdf.setAuthor(author)
+    for text in pages:
+        block = pdf.beginText(50, 780)
+        block.setFont("Helvetica", 10)
+        line = ""
+        for word in text.split():
+            if len(line) + len(word) > 90:
+                block.textLine(line)
+                line = ""
+            line += word + " "
+        block.textLine(line)
+        pdf.drawText(block)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def image_only_pdf() -> bytes:
+    """A page with drawings and no text layer, like a scan."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, invariant=1)
+    pdf.rect(100, 100, 300, 400, fill=1)
+    pdf.circle(300, 600, 50, fill=1)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def write_docx(path: Path, *, title: str, heading: str, paragraphs: list[str], author: str = "") -> None:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = title
+    document.core_properties.author = author
+    document.add_heading(heading, level=1)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    document.save(str(path))
+
+
+def write_pptx(path: Path, *, slides: list[tuple[str, str]], title: str = "") -> None:
+    from pptx import Presentation
+
+    presentation = Presentation()
+    presentation.core_properties.title = title
+    for heading, body in slides:
+        slide = presentation.slides.add_slide(presentation.slide_layouts[1])
+        slide.shapes.title.text = heading
+        slide.placeholders[1].text = body
+    presentation.save(str(path))
+
+
+def write_small_corpus(root: Path) -> Path:
+    """Two editions in four languages and five formats, plus the bad files an indexer meets."""
+    edition = root / "2025-demo"
+    (edition / "theses").mkdir(parents=True)
+    (edition / "theses" / "integration.pdf").write_bytes(pdf_bytes(
+        ["Bachelorarbeit. " + GERMAN_INTEGRATION, "Kapitel 2. " + GERMAN_INTEGRATION.replace("Kinder", "Jugendliche")],
+        title="Schulische Integration", author="Lena Hoffmann"))
+    write_docx(edition / "housing-report.docx", title="Housing First report", heading="Housing First",
+               paragraphs=[ENGLISH_HOUSING], author="Sam Taylor")
+    write_pptx(edition / "ia-slides.pptx", title="IA et travail social",
+               slides=[("L'IA au quotidien", FRENCH_AI), ("Protection des données", "RGPD, consentement, "
+                                                                             "transparence envers les usagers.")])
+    (edition / "eeler-leit.md").write_text(f"# Eeler Leit doheem\n\n{LUXEMBOURGISH_ELDERLY}\n", encoding="utf-8")
+    (edition / "catalogue.toml").write_text(
+        '[edition]\nid = "2025-demo"\ntitle = "Journée 2025"\nyear = 2025\n\n'
+        '[[documents]]\nfile = "theses/integration.pdf"\ntitle = "Schulische Integration von Kindern mit '
+        'Migrationshintergrund"\nauthors = ["Lena Hoffmann"]\nyear = 2025\ntype = "thesis"\nlanguage = "de"\n'
+        'supervisor = "Prof. Dr. Claude Weis"\n\n'
+        '[[documents]]\nfile = "ia-slides.pptx"\ntype = "slides"\nlanguage = "fr"\n',
+        encoding="utf-8")
+    older = root / "2024-archive"
+    older.mkdir()
+    (older / "page.html").write_text(
+        '<!doctype html><html lang="en"><head><title>Housing and homelessness</title>'
+        '<meta name="author" content="Alex Martin"></head><body><nav>Menu</nav><h1>Housing</h1>'
+        f"<p>{ENGLISH_HOUSING}</p><script>var x = 1;</script></body></html>", encoding="utf-8")
+    (older / "notes.txt").write_text(FRENCH_AI, encoding="utf-8")
+    bad = root / "2024-archive" / "bad"
+    bad.mkdir()
+    (bad / "encrypted.pdf").write_bytes(pdf_bytes([FRENCH_AI], encrypt="secret"))
+    (bad / "corrupt.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n%%EOF")
+    (bad / "empty.pdf").write_bytes(b"")
+    (bad / "scan.pdf").write_bytes(image_only_pdf())
+    (bad / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    (bad / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (root / "README.md").write_text("This corpus is for tests.", encoding="utf-8")
+    (root / "_build").mkdir()
+    (root / "_build" / "source.md").write_text("# Not a document", encoding="utf-8")
+    return root

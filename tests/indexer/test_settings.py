@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from indexer.settings import Settings
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_every_setting_is_documented_in_the_readme_and_nothing_else() -> None:
+    documented = set(re.findall(r"^\| `PASSERELLE_([A-Z_]+)` \|", README.read_text(encoding="utf-8"), re.M))
+    assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PASSERELLE_MODEL", "my/model")
+    monkeypatch.setenv("PASSERELLE_INDEX_DIR", "/tmp/elsewhere")
+    monkeypatch.setenv("PASSERELLE_LANGUAGES", '["fr", "DE"]')
+    settings = Settings()
+    assert settings.model == "my/model" and settings.index_dir == Path("/tmp/elsewhere")
+    assert settings.languages == ["fr", "de"]
+    assert Settings(model="other").model == "other"  # explicit values (CLI options) win
+
+
+@pytest.mark.parametrize("values", [{"port": 0}, {"max_query_chars": 1}, {"passage_tokens": 600},
+                                    {"passage_tokens": 64, "overlap_tokens": 40}, {"languages": ["french"]}])
+def test_unsafe_values_are_refused(values: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        Settings(**values)

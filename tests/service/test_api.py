@@ -1,0 +1,99 @@
+"""The HTTP service, over real HTTP, with the real model and a real index."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_french_query_finds_german_document_over_http(client: httpx.Client) -> None:
+    response = client.get("/search", params={"q": "Comment aider les enfants immigrés à réussir à l'école ?"})
+    assert response.status_code == 200
+    top = response.json()["results"][0]
+    assert top["document"]["title"] == "Schulische Integration von Kindern mit Migrationshintergrund"
+    assert top["document"]["language"] == "de"
+    assert top["passage"]["url"] == f"/documents/{top['document']['id']}/file#page={top['passage']['page']}"
+    assert top["score"] == pytest.approx(top["passage"]["score"], abs=1e-4)
+
+
+def test_search_with_filters_and_k(client: httpx.Client) -> None:
+    body = client.get("/search", params={"q": "logement", "k": 2, "type": "document"}).json()
+    assert len(body["results"]) == 2
+    assert all(r["document"]["type"] == "document" for r in body["results"])
+    body = client.get("/search", params=[("q", "logement"), ("language", "en"), ("language", "lb")]).json()
+    assert {r["document"]["language"] for r in body["results"]} == {"en", "lb"}
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"q": ""}, "empty"),
+        ({"q": "x" * 201}, "too long"),
+        ({"q": "ok", "k": 0}, "k must be"),
+        ({"q": "ok", "k": 101}, "k must be"),
+        ({"q": "ok", "k": "ten"}, "integer"),
+        ({"q": "ok", "language": "xx"}, "unknown language"),
+        ({"q": "ok", "edition": "1999-nothing"}, "unknown edition"),
+        ({"q": "ok", "year": "last"}, "integer"),
+        ({}, "Field required"),
+    ],
+)
+def test_bad_requests_get_422_with_a_reason(client: httpx.Client, params: dict[str, object], reason: str) -> None:
+    response = client.get("/search", params=params)
+    assert response.status_code == 422
+    assert reason in str(response.json()["detail"])
+
+
+def test_document_detail_and_file(client: httpx.Client) -> None:
+    hit = client.get("/search", params={"q": "Eeler Leit Eesamkeet"}).json()["results"][0]
+    document_id = hit["document"]["id"]
+    detail = client.get(f"/documents/{document_id}").json()
+    assert detail["document"]["title"] == "Eeler Leit doheem"
+    assert detail["passages"] and detail["passages"][0]["page"] == 1
+    file = client.get(f"/documents/{document_id}/file")
+    assert file.status_code == 200 and file.text.startswith("# Eeler Leit doheem")
+
+
+def test_pdf_is_served_inline(client: httpx.Client) -> None:
+    hit = client.get("/search", params={"q": "Bachelorarbeit Integration", "type": "thesis"}).json()["results"][0]
+    response = client.get(hit["document"]["url"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")
+    assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("document_id", ["nope", "..%2F..%2Fetc%2Fpasswd", "../../etc/passwd", "%2e%2e"])
+def test_unknown_documents_and_path_tricks_get_404(client: httpx.Client, document_id: str) -> None:
+    for suffix in ("", "/file"):
+        response = client.get(f"/documents/{document_id}{suffix}")
+        assert response.status_code == 404
+        assert "root:" not in response.text
+
+
+def test_health_stats_and_docs(client: httpx.Client) -> None:
+    assert client.get("/health").json() == {"status": "ok", "documents": 6}
+    stats = client.get("/stats").json()
+    assert stats["model"] == "multilingual-e5-small" and stats["documents"] == 6
+    assert set(stats["languages"]) == {"de", "en", "fr", "lb"}
+    assert {f["reason"] for f in stats["failed"]} == {"encrypted", "corrupt", "no text"}
+    assert client.get("/docs").status_code == 200
+    assert "/search" in client.get("/openapi.json").json()["paths"]
+
+
+def test_many_concurrent_searches_all_succeed_and_health_stays_responsive(server: str) -> None:
+    queries = ["santé mentale", "Wohnungsnot", "digital skills", "Integratioun", "RGPD"] * 8
+
+    def ask(query: str) -> int:
+        with httpx.Client(base_url=server, timeout=60) as http:
+            return http.get("/search", params={"q": query, "k": 3}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(ask, q) for q in queries]
+        with httpx.Client(base_url=server, timeout=5) as http:
+            assert http.get("/health").status_code == 200  # not blocked behind the queries
+        assert [f.result() for f in futures] == [200] * len(queries)

@@ -1,0 +1,71 @@
+"""The query engine batches concurrent queries onto one inference thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import numpy as np
+
+from indexer.search import Filters
+from service.engine import QueryEngine
+
+
+class _FakeEmbedder:
+    """Records each encode call and the thread it ran on."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, str]] = []
+        self.release = threading.Event()
+
+    def configure_thread(self) -> None:
+        pass
+
+    def encode_query(self, queries):
+        self.release.wait(5)
+        self.calls.append((len(queries), threading.current_thread().name))
+        return np.ones((len(queries), 4), dtype=np.float32)
+
+
+class _FakeSearcher:
+    def __init__(self) -> None:
+        self.embedder = _FakeEmbedder()
+
+    def search_vector(self, vector, *, k, filters, exclude_document=None):
+        if k == 13:
+            raise RuntimeError("unlucky")
+        return [k]
+
+
+def test_waiting_queries_are_encoded_together_on_one_thread() -> None:
+    searcher = _FakeSearcher()
+    engine = QueryEngine(searcher, max_batch=32)  # type: ignore[arg-type]
+    engine.start()
+
+    async def main() -> list[object]:
+        tasks = [asyncio.create_task(engine.search(f"q{i}", k=i + 1, filters=Filters())) for i in range(10)]
+        await asyncio.sleep(0.2)  # all ten are queued while the first call is held
+        searcher.embedder.release.set()
+        return await asyncio.gather(*tasks)
+
+    results = asyncio.run(main())
+    engine.stop()
+    assert results == [[i + 1] for i in range(10)]
+    assert sum(n for n, _ in searcher.embedder.calls) == 10
+    assert len(searcher.embedder.calls) <= 2  # the first query alone, then the nine that waited
+    assert {name for _, name in searcher.embedder.calls} == {"passerelle-inference"}
+
+
+def test_an_error_reaches_only_its_own_request() -> None:
+    searcher = _FakeSearcher()
+    searcher.embedder.release.set()
+    engine = QueryEngine(searcher)  # type: ignore[arg-type]
+    engine.start()
+
+    async def main() -> list[object]:
+        return await asyncio.gather(engine.search("a", k=13, filters=Filters()),
+                                    engine.search("b", k=2, filters=Filters()), return_exceptions=True)
+
+    bad, good = asyncio.run(main())
+    engine.stop()
+    assert isinstance(bad, RuntimeError) and good == [2]

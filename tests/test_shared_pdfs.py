@@ -1,0 +1,30 @@
+"""The extractor survives 140 real-world PDFs: each is indexed or reported with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer import Embedder, Index, Settings, index_corpus
+
+from .conftest import SHARED
+
+PDFS = SHARED / "data" / "pdf"
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not PDFS.is_dir(), reason="needs ../shared/data/pdf beside the project")]
+
+
+def test_every_shared_pdf_is_indexed_or_reported(tmp_path: Path, embedder: Embedder, models_dir: Path) -> None:
+    settings = Settings(models_dir=models_dir, passage_tokens=480, overlap_tokens=0)
+    report = index_corpus(PDFS, index_dir=tmp_path / "index", embedder=embedder, settings=settings)
+    pdfs = sorted(p.relative_to(PDFS).as_posix() for p in PDFS.rglob("*.pdf"))
+    indexed = {row[0] for row in Index.open(tmp_path / "index").query("SELECT path FROM documents")}
+    failed = {issue.path: issue.reason for issue in report.failed}
+    assert len(pdfs) == 140
+    assert sorted(indexed | set(failed)) == pdfs and not indexed & set(failed)
+    assert len(indexed) >= 80
+    assert failed["pypdf-resources/resources/encryption/r6-both-passwords.pdf"] == "encrypted"
+    assert failed["ocrmypdf-resources/tests/resources/invalid.pdf"] == "corrupt"
+    assert failed["ocrmypdf-resources/tests/resources/francais.pdf"] == "no text"
+    assert "py-pdf-sample-files/015-arabic/habibi.pdf" in indexed
