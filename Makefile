@@ -25,7 +25,7 @@ serve: setup
 run: index serve
 
 lint: setup
-	$(BIN)/ruff check indexer service tests bench corpus/_build
+	$(BIN)/ruff check indexer service tests corpus/_build $(wildcard bench)
 
 test: lint
 	$(BIN)/pytest

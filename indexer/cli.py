@@ -23,6 +23,7 @@ out = Console()
 
 ModelOption = Annotated[str | None, typer.Option("--model", help="Embedding model (name or folder).")]
 IndexDirOption = Annotated[Path | None, typer.Option("--index-dir", help="Index folder.")]
+ModeOption = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or keyword.")]
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -101,34 +102,63 @@ def search(
     type: Annotated[list[str] | None, typer.Option(help="Only this document type (repeatable).")] = None,
     language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
     year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
+    author: Annotated[list[str] | None, typer.Option(help="Only documents by this author (repeatable).")] = None,
+    mode: ModeOption = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, as the HTTP API does.")] = False,
     index_dir: IndexDirOption = None,
     model: ModelOption = None,
 ) -> None:
     """Search the index from the command line, with the service's search code."""
     from indexer.search import Filters, Searcher
-    from indexer.store import Index
 
     settings = _settings(index_dir=index_dir, model=model)
     embedder = _embedder(settings)
-    searcher = Searcher(Index.open(settings.index_dir, expected_model=embedder.name), embedder,
-                        max_query_chars=settings.max_query_chars, max_k=settings.max_k)
+    searcher = Searcher.open(settings, embedder)
     filters = Filters(edition=tuple(edition or ()), type=tuple(type or ()), language=tuple(language or ()),
-                      year=tuple(year or ()))
-    result = searcher.search(query, k=k, filters=filters)
+                      year=tuple(year or ()), author=tuple(author or ()))
+    result = searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
     if as_json:
         from service.schemas import Result
 
-        out.print_json(json.dumps({"query": result.query, "results": [Result.of(h).model_dump() for h in result.hits]}))
+        highlighter = searcher.highlighter(result.query)
+        out.print_json(json.dumps({"query": result.query, "mode": result.mode,
+                                   "results": [Result.of(h, highlighter).model_dump() for h in result.hits]}))
         return
     if not result.hits:
         out.print("No result: try fewer words, other words, or another language.")
-    for rank, hit in enumerate(result.hits, start=1):
+    _print_hits(result.hits)
+
+
+def _print_hits(hits: list[Any]) -> None:
+    for rank, hit in enumerate(hits, start=1):
         document = hit.document
         meta = " · ".join(str(v) for v in (document.type, document.edition or document.year, document.language) if v)
         out.print(f"[bold]{rank}. {document.title}[/bold]  [dim]{meta} · score {hit.score:.3f}[/dim]")
         out.print(f"   p. {hit.passage.page} — {hit.passage.text[:300]}", highlight=False)
         out.print(f"   [dim]{document.path}  (id {document.id})[/dim]")
+
+
+@app.command()
+def similar(
+    document_id: Annotated[str, typer.Argument(help="Id of a document (see `search` or /documents).")],
+    k: Annotated[int, typer.Option("-k", help="Number of documents.")] = 10,
+    type: Annotated[list[str] | None, typer.Option(help="Only this document type (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
+    index_dir: IndexDirOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Documents closest in meaning to DOCUMENT_ID, in any language ("more like this")."""
+    from indexer.errors import DocumentNotFoundError
+    from indexer.search import Filters, Searcher
+
+    settings = _settings(index_dir=index_dir, model=model)
+    searcher = Searcher.open(settings, _embedder(settings))
+    document = searcher.index.document(document_id)
+    if document is None:
+        raise DocumentNotFoundError(f"no document {document_id!r} in the index")
+    out.print(f"Documents like [bold]{document.title}[/bold]:")
+    _print_hits(searcher.similar(document_id, k=k, filters=Filters(type=tuple(type or ()),
+                                                                     language=tuple(language or ()))))
 
 
 @app.command(name="eval")
@@ -137,6 +167,7 @@ def evaluate(
     qrels: Annotated[str, typer.Option(help="Name of the qrels file in qrels/.")] = "test",
     index_dir: Annotated[Path | None, typer.Option(help="Keep the built index here and reuse it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of figures.")] = False,
+    mode: ModeOption = "hybrid",
     model: ModelOption = None,
 ) -> None:
     """Index a BEIR-layout set and print nDCG@10, Recall@10/100, MRR@10 and latency."""
@@ -148,7 +179,7 @@ def evaluate(
     embedder = _embedder(settings)
     with tempfile.TemporaryDirectory(prefix="passerelle-eval-") as scratch, _progress() as progress:
         result = run_evaluation(dataset_dir, embedder=embedder, settings=settings,
-                                index_dir=index_dir or Path(scratch), qrels=qrels, progress=progress)
+                                index_dir=index_dir or Path(scratch), qrels=qrels, mode=mode, progress=progress)
     table = Table(title=f"Evaluation of {dataset_dir.name}", show_header=False)
     for key, value in result.as_json().items():
         table.add_row(key, str(value))

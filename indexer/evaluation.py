@@ -21,7 +21,7 @@ from rich.progress import Progress
 from indexer.build import index_documents
 from indexer.errors import IndexCorruptError, IndexNotFoundError, PasserelleError
 from indexer.model import Embedder
-from indexer.search import Searcher
+from indexer.search import Mode, Searcher
 from indexer.settings import Settings
 from indexer.sources import SourceDocument
 from indexer.store import Index
@@ -96,7 +96,7 @@ def _documents(corpus_file: Path) -> Iterator[SourceDocument]:
 
 
 def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir: Path, qrels: str = "test",
-             progress: Progress | None = None) -> EvaluationResult:
+             mode: Mode = "hybrid", progress: Progress | None = None) -> EvaluationResult:
     """Index ``dataset``'s corpus into ``index_dir`` (reused when unchanged) and score every query."""
     corpus_file, queries_file, qrels_file = (dataset / "corpus.jsonl", dataset / "queries.jsonl",
                                              dataset / "qrels" / f"{qrels}.tsv")
@@ -110,7 +110,8 @@ def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir
         index_documents(_documents(corpus_file), index_dir=index_dir, embedder=embedder, settings=settings,
                         corpus_root=dataset, fingerprint=fingerprint, progress=progress, total=total)
         index = Index.open(index_dir, expected_model=embedder.name)
-    searcher = Searcher(index, embedder, max_query_chars=10_000, max_k=DEPTH)
+    # No language preference: it is a tie-breaker for people, and the sets' relevance ignores language.
+    searcher = Searcher(index, embedder, max_query_chars=10_000, max_k=DEPTH, language_preference=0.0)
     relevance = read_qrels(qrels_file)
     queries = [q for q in _read_jsonl(queries_file) if q["_id"] in relevance]
     task = progress.add_task("Searching", total=len(queries)) if progress is not None else None
@@ -118,7 +119,7 @@ def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir
     latencies = []
     for query in queries:
         started = time.perf_counter()
-        result = searcher.search(query["text"], k=DEPTH)
+        result = searcher.search(query["text"], k=DEPTH, mode=mode)
         latencies.append((time.perf_counter() - started) * 1000)
         ranked = [hit.document.path for hit in result.hits]
         relevant = relevance[query["_id"]]

@@ -18,9 +18,9 @@ def _identifier(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return identifier
 
 
-def detect_language(text: str, *, languages: Sequence[str]) -> str | None:
+def detect_language(text: str, *, languages: Sequence[str], min_letters: int = MIN_LETTERS) -> str | None:
     """The most likely language of ``text`` among ``languages``, or ``None`` when the text is too short."""
-    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+    if sum(ch.isalpha() for ch in text) < min_letters:
         return None
     language, _probability = _identifier(tuple(languages)).classify(text)
     return str(language)

@@ -1,26 +1,43 @@
 """Search: one code path for the service, the command line and the evaluation.
 
-Passages are searched by meaning (FAISS inner product of normalised e5 vectors = cosine similarity); the
-hits are grouped by document, best passage first. Filters are applied inside the FAISS search through an
-ID selector, so a filtered query still finds ``k`` documents when ``k`` exist.
+Three modes:
+
+- ``dense``: passages by meaning — FAISS inner product of normalised vectors, i.e. cosine similarity;
+- ``keyword``: passages by their words — BM25 over stemmed, accent-folded terms (:mod:`indexer.keyword`);
+- ``hybrid`` (default): both, fused by score (see :func:`fuse`).
+
+Passages are grouped by document, best passage first. Filters are applied inside both searches (a FAISS
+ID selector and an SQL condition), so a filtered query still finds ``k`` documents when ``k`` exist.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Sequence
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import faiss
 import numpy as np
 
-from indexer.errors import QueryError
+from indexer import keyword
+from indexer.errors import DocumentNotFoundError, QueryError
+from indexer.highlight import Highlighter
+from indexer.language import detect_language
 from indexer.model import Embedder
+from indexer.settings import Settings
 from indexer.store import DocumentRecord, Index
 
-# Other matching passages shown with each document.
-OTHER_PASSAGES = 3
+Mode = Literal["hybrid", "dense", "keyword"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
+OTHER_PASSAGES = 3  # other matching passages shown with each document
+FACET_DEPTH = 50  # documents the facet counts are taken over
+FACETS = ("edition", "type", "language", "year")
+
+# Fusion parameters, chosen on the four evaluation sets (figures and the variants tried in the README).
+KEYWORD_WEIGHT = 0.15  # most a keyword match can add to a cosine
+SEMANTIC_GATE = 0.08  # keyword credit fades out for passages this far below the best cosine
 
 
 @dataclass(frozen=True)
@@ -33,12 +50,14 @@ class Filters:
     year: tuple[int, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    author: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.edition or self.type or self.language or self.year
+        return not (self.edition or self.type or self.language or self.year or self.author
                     or self.year_from is not None or self.year_to is not None)
 
     def sql(self) -> tuple[str, list[Any]]:
+        """A condition on the ``documents`` table aliased ``d``."""
         clauses: list[str] = []
         parameters: list[Any] = []
         for column in ("edition", "type", "language", "year"):
@@ -52,6 +71,12 @@ class Filters:
         if self.year_to is not None:
             clauses.append("d.year <= ?")
             parameters.append(self.year_to)
+        if self.author:
+            # authors is a JSON list: match any element, case-insensitively.
+            clauses.append("(" + " OR ".join(
+                "EXISTS (SELECT 1 FROM json_each(d.authors) WHERE lower(json_each.value) LIKE ?)"
+                for _ in self.author) + ")")
+            parameters.extend(f"%{name.lower()}%" for name in self.author)
         return " AND ".join(clauses) or "1", parameters
 
 
@@ -77,22 +102,70 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Ranking:
+    hits: list[Hit]
+    facets: dict[str, list[tuple[Any, int]]]
+
+
+@dataclass(frozen=True)
 class SearchResult:
     query: str
+    mode: Mode
     hits: list[Hit]
+    facets: dict[str, list[tuple[Any, int]]]
     took_ms: float
+
+
+@dataclass
+class _Candidates:
+    """Passage scores from both sides, and the query's lexical evidence."""
+
+    dense: dict[int, float]
+    keyword: dict[int, float]
+    evidence: float
+
+
+def fuse(dense: float, keyword_score: float, *, best_dense: float, best_keyword: float, evidence: float) -> float:
+    """Hybrid score of one passage: its cosine, plus keyword credit where the words really support it.
+
+    Plain reciprocal-rank fusion gives a keyword hit on a couple of shared words (names, numbers) the same
+    credit as a strong match, which wrecks cross-lingual queries. Here the cosine stays the base and the
+    keyword score, relative to the query's best one, adds at most ``KEYWORD_WEIGHT × evidence``:
+
+    - ``evidence`` is the IDF-weighted share of the query's words that the best keyword passage contains —
+      near 1 for a question in the documents' language, low across languages, where only names match;
+    - the credit fades to nothing for passages more than ``SEMANTIC_GATE`` below the best cosine, so words
+      re-order the semantically plausible candidates but never lift an off-topic passage over them
+      (without the gate, a German query pushed the relevant English paragraph below German ones).
+    """
+    if best_keyword <= 0 or keyword_score <= 0:
+        return dense
+    gate = min(1.0, max(0.0, (dense - (best_dense - SEMANTIC_GATE)) / SEMANTIC_GATE))
+    return dense + KEYWORD_WEIGHT * evidence * (keyword_score / best_keyword) * gate
 
 
 class Searcher:
     """Answers queries over one :class:`~indexer.store.Index` with one :class:`~indexer.model.Embedder`."""
 
-    def __init__(self, index: Index, embedder: Embedder, *, max_query_chars: int = 500, max_k: int = 100) -> None:
+    def __init__(self, index: Index, embedder: Embedder, *, max_query_chars: int = 500, max_k: int = 100,
+                 language_preference: float = 0.005, languages: tuple[str, ...] = ("fr", "de", "en", "lb")) -> None:
         self.index = index
         self.embedder = embedder
         self.max_query_chars = max_query_chars
         self.max_k = max_k
+        self.language_preference = language_preference
+        self.languages = languages
 
-    def check(self, query: str, *, k: int, filters: Filters) -> str:
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder) -> Searcher:
+        """A searcher over the index of ``settings``, checked to be built with ``embedder``'s model."""
+        return cls(Index.open(settings.index_dir, expected_model=embedder.name), embedder,
+                   max_query_chars=settings.max_query_chars, max_k=settings.max_k,
+                   language_preference=settings.language_preference, languages=tuple(settings.languages))
+
+    # -- validation ------------------------------------------------------------------------------------
+
+    def check(self, query: str, *, k: int, filters: Filters, mode: str = "hybrid") -> str:
         """Validate a request; returns the query with whitespace normalised, or raises :class:`QueryError`."""
         query = " ".join(query.split())
         if not query:
@@ -101,65 +174,176 @@ class Searcher:
             raise QueryError(f"the query is too long ({len(query)} characters, at most {self.max_query_chars})")
         if not 1 <= k <= self.max_k:
             raise QueryError(f"k must be between 1 and {self.max_k}, got {k}")
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        self.check_filters(filters)
+        return query
+
+    def check_filters(self, filters: Filters) -> None:
         vocabulary = self.index.vocabulary()
-        for name in ("edition", "type", "language", "year"):
+        for name in FACETS:
             unknown = [v for v in getattr(filters, name) if v not in vocabulary[name]]
             if unknown:
                 known = ", ".join(str(v) for v in vocabulary[name]) or "none"
                 raise QueryError(f"unknown {name} {', '.join(map(str, unknown))}: the index has {known}")
         if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
             raise QueryError(f"year_from ({filters.year_from}) is after year_to ({filters.year_to})")
-        return query
 
-    def search(self, query: str, *, k: int = 10, filters: Filters | None = None) -> SearchResult:
+    # -- searching -------------------------------------------------------------------------------------
+
+    def search(self, query: str, *, k: int = 10, filters: Filters | None = None,
+               mode: Mode = "hybrid") -> SearchResult:
         """Validate, embed and search one query."""
         filters = filters or Filters()
         started = time.perf_counter()
-        query = self.check(query, k=k, filters=filters)
-        vector = self.embedder.encode_query([query])[0]
-        hits = self.search_vector(vector, k=k, filters=filters)
-        return SearchResult(query, hits, (time.perf_counter() - started) * 1000)
+        query = self.check(query, k=k, filters=filters, mode=mode)
+        vector = self.embedder.encode_query([query])[0] if mode != "keyword" else None
+        ranking = self.rank(query, vector, k=k, filters=filters, mode=mode)
+        return SearchResult(query, mode, ranking.hits, ranking.facets, (time.perf_counter() - started) * 1000)
 
-    def search_vector(self, vector: np.ndarray, *, k: int, filters: Filters,
-                      exclude_document: str | None = None) -> list[Hit]:
-        """The ``k`` best documents for an already embedded query."""
+    def rank(self, query: str, vector: np.ndarray | None, *, k: int, filters: Filters, mode: Mode = "hybrid",
+             exclude_document: str | None = None) -> Ranking:
+        """The ``k`` best documents for an already validated (and, unless keyword-only, embedded) query."""
+        allowed = self._allowed(filters)
+        if allowed is not None and len(allowed) == 0:
+            return Ranking([], {})
+        depth = max(k, FACET_DEPTH)
+        candidates = self._candidates(query, vector, depth=depth, filters=filters, allowed=allowed, mode=mode)
+        scores = self._passage_scores(candidates, mode)
+        hits = self._group(scores, exclude_document=exclude_document)
+        if self.language_preference and mode != "keyword":
+            hits = self._prefer_query_language(query, hits)
+        return Ranking(hits[:k], self._facets(hits[:depth]))
+
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        if filters.is_empty():
+            return None
+        where, parameters = filters.sql()
+        return self.index.passage_ids_where(where, parameters)
+
+    def _dense(self, vector: np.ndarray, *, depth: int, allowed: np.ndarray | None) -> dict[int, float]:
+        """Enough passages by cosine to cover ``depth`` documents (documents have several passages)."""
         vectors = self.index.vectors
-        params = None
-        allowed = vectors.ntotal
-        if not filters.is_empty():
-            where, parameters = filters.sql()
-            ids = self.index.passage_ids_where(where, parameters)
-            allowed = len(ids)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
-        if allowed == 0:
-            return []
+        total = vectors.ntotal if allowed is None else len(allowed)
+        params = None if allowed is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        # Documents have several passages: fetch more passages than documents wanted, widening as needed.
-        fetch = min(allowed, max(4 * k, 32))
+        fetch = min(total, max(4 * depth, 64))
         while True:
             scores, ids = vectors.search(query, fetch, params=params)
-            grouped = self._group(scores[0], ids[0], k=k, exclude_document=exclude_document)
-            if len(grouped) >= k or fetch >= allowed:
-                return grouped
-            fetch = min(allowed, fetch * 4)
+            found = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+            documents = {row[0] for row in self.index.passage_documents(list(found))}
+            if len(documents) >= depth or fetch >= total:
+                return found
+            fetch = min(total, fetch * 4)
 
-    def _group(self, scores: np.ndarray, ids: np.ndarray, *, k: int, exclude_document: str | None) -> list[Hit]:
-        found = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i >= 0]
-        passages = self.index.passages([i for i, _ in found])
+    def _candidates(self, query: str, vector: np.ndarray | None, *, depth: int, filters: Filters,
+                    allowed: np.ndarray | None, mode: Mode) -> _Candidates:
+        dense = self._dense(vector, depth=depth, allowed=allowed) if vector is not None else {}
+        keyword_scores: dict[int, float] = {}
+        evidence = 0.0
+        if mode != "dense":
+            expression, word_forms = keyword.match_expression(query, self.index.passage_languages())
+            where, parameters = filters.sql()
+            keyword_scores = dict(self.index.keyword_search(expression, limit=4 * depth, where=where,
+                                                            parameters=parameters))
+            if keyword_scores:
+                best = max(keyword_scores, key=keyword_scores.__getitem__)
+                evidence = self._evidence(best, word_forms)
+        if mode == "hybrid":
+            # Keyword-only candidates get their exact cosine, so both sides are scored on every candidate.
+            missing = [i for i in keyword_scores if i not in dense]
+            if missing and vector is not None:
+                stored = np.vstack([self.index.vectors.reconstruct(i) for i in missing])
+                dense.update(zip(missing, (stored @ vector).tolist(), strict=True))
+        return _Candidates(dense, keyword_scores, evidence)
+
+    def _evidence(self, passage_id: int, word_forms: list[set[str]]) -> float:
+        """IDF-weighted share of the query's words found in the passage."""
+        if not word_forms:
+            return 0.0
+        text = self.index.passages([passage_id])[passage_id]
+        present = set(keyword.analyse(text.text, text.language).split()) | {
+            keyword.term(w, None) for w in keyword.words(text.text)}
+        frequencies = self.index.term_frequencies(sorted(set().union(*word_forms)))
+        total = max(self.index.manifest.passages, 1)
+        weights = [math.log(1 + total / (1 + max((frequencies.get(f, 0) for f in forms), default=0)))
+                   for forms in word_forms]
+        found = sum(w for w, forms in zip(weights, word_forms, strict=True) if forms & present)
+        return found / sum(weights) if sum(weights) else 0.0
+
+    @staticmethod
+    def _passage_scores(candidates: _Candidates, mode: Mode) -> dict[int, float]:
+        if mode == "dense":
+            return candidates.dense
+        if mode == "keyword":
+            return candidates.keyword
+        best_keyword = max(candidates.keyword.values(), default=0.0)
+        best_dense = max(candidates.dense.values(), default=0.0)
+        return {
+            passage: fuse(dense, candidates.keyword.get(passage, 0.0), best_dense=best_dense,
+                          best_keyword=best_keyword, evidence=candidates.evidence)
+            for passage, dense in candidates.dense.items()
+        }
+
+    def _group(self, scores: dict[int, float], *, exclude_document: str | None) -> list[Hit]:
+        passages = self.index.passages(list(scores))
         by_document: dict[str, list[PassageHit]] = {}
-        for passage_id, score in found:
+        for passage_id, score in sorted(scores.items(), key=lambda item: -item[1]):
             record = passages[passage_id]
             if record.document_id == exclude_document:
                 continue
             by_document.setdefault(record.document_id, []).append(PassageHit(
                 record.id, record.page, record.start, record.end, record.language, record.text, score))
-        ranked = sorted(by_document.items(), key=lambda item: -item[1][0].score)[:k]
-        documents = self.index.documents([document_id for document_id, _ in ranked])
+        documents = self.index.documents(list(by_document))
         return [Hit(documents[document_id], hits[0].score, hits[0], hits[1 : 1 + OTHER_PASSAGES])
-                for document_id, hits in ranked]
+                for document_id, hits in by_document.items()]
 
-    def search_many(self, queries: Sequence[str], *, k: int, filters: Filters | None = None) -> list[list[Hit]]:
-        """Search several already validated queries with one model call (used by the service's batcher)."""
+    def _prefer_query_language(self, query: str, hits: list[Hit]) -> list[Hit]:
+        """Among hits within ``language_preference`` of each other, the query's language goes first."""
+        language = detect_language(query, languages=self.languages, min_letters=12)
+        if language is None:
+            return hits
+        bonus = self.language_preference
+        return sorted(hits, key=lambda h: -(h.score + (bonus if h.document.language == language else 0.0)))
+
+    @staticmethod
+    def _facets(hits: list[Hit]) -> dict[str, list[tuple[Any, int]]]:
+        facets: dict[str, list[tuple[Any, int]]] = {}
+        for name in FACETS:
+            counts = Counter(getattr(hit.document, name) for hit in hits if getattr(hit.document, name) is not None)
+            facets[name] = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+        return facets
+
+    # -- more like this --------------------------------------------------------------------------------
+
+    def document_vector(self, document_id: str) -> np.ndarray:
+        """The mean of a document's passage vectors, normalised: what the document is about as a whole."""
+        passages = self.index.passages_of(document_id)
+        if not passages:
+            raise DocumentNotFoundError(f"no document {document_id!r} in the index")
+        vectors = np.vstack([self.index.vectors.reconstruct(p.id) for p in passages])
+        mean = vectors.mean(axis=0)
+        return mean / (np.linalg.norm(mean) or 1.0)
+
+    def similar(self, document_id: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """The documents closest in meaning to ``document_id`` (in any language), itself excluded."""
         filters = filters or Filters()
-        vectors = self.embedder.encode_query(list(queries))
-        return [self.search_vector(vector, k=k, filters=filters) for vector in vectors]
+        if not 1 <= k <= self.max_k:
+            raise QueryError(f"k must be between 1 and {self.max_k}, got {k}")
+        self.check_filters(filters)
+        vector = self.document_vector(document_id)
+        allowed = self._allowed(filters)
+        if allowed is not None and len(allowed) == 0:
+            return []
+        dense = self._dense(vector, depth=k + 1, allowed=allowed)
+        return self._group(dense, exclude_document=document_id)[:k]
+
+    # -- presentation ----------------------------------------------------------------------------------
+
+    def highlighter(self, query: str) -> Highlighter:
+        """Marks the query's words and the words that share their stem, in any indexed language."""
+        languages = tuple(self.index.passage_languages())
+        terms = set().union(*(keyword.forms(w, languages) for w in keyword.words(query))) if query else set()
+        # Very short words (articles, prepositions) would light up every line.
+        terms = {t for t in terms if len(t) > 2}
+        return Highlighter(terms, lambda word: keyword.forms(word, languages))

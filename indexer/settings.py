@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["fr", "de", "en", "lb", "pt", "it", "es", "nl", "ar"],
         description="Languages the detector chooses from (ISO 639-1).",
     )
+    language_preference: float = Field(
+        0.005, ge=0.0, le=0.05,
+        description="Score margin within which a hit in the query's language goes first (0: off).",
+    )
     threads: int = Field(
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."
     )

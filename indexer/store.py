@@ -34,8 +34,9 @@ import faiss
 import numpy as np
 
 from indexer.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from indexer.keyword import analyse
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: keyword index (FTS5)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -69,6 +70,9 @@ CREATE TABLE passages (
     text TEXT NOT NULL
 );
 CREATE INDEX passages_by_document ON passages(document_id, ordinal);
+-- Keyword index: the analysed terms of each passage (see indexer.keyword), rowid = passage id.
+CREATE VIRTUAL TABLE passages_fts USING fts5(terms, content='', tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE passages_terms USING fts5vocab(passages_fts, 'row');
 """
 
 
@@ -203,6 +207,8 @@ class IndexWriter:
         ids = np.arange(self._next_passage_id, self._next_passage_id + len(rows), dtype=np.int64)
         self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
                              [(int(i), *row) for i, row in zip(ids, rows, strict=True)])
+        self._db.executemany("INSERT INTO passages_fts(rowid, terms) VALUES (?, ?)",
+                             [(int(i), analyse(row[6], row[5])) for i, row in zip(ids, rows, strict=True)])
         if len(rows):
             self._vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
         self._next_passage_id += len(rows)
@@ -253,6 +259,7 @@ class Index:
         self.vectors = vectors
         self._local = threading.local()
         self._vocabulary: dict[str, list[Any]] | None = None
+        self._passage_languages: list[str] | None = None
 
     @classmethod
     def open(cls, index_dir: Path, *, expected_model: str | None = None, verify: bool = True) -> Index:
@@ -362,3 +369,40 @@ class Index:
             f"SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE {where}", parameters
         )
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
+    # -- keyword index ---------------------------------------------------------------------------------
+
+    def keyword_search(self, expression: str, *, limit: int, where: str = "1",
+                       parameters: Sequence[Any] = ()) -> list[tuple[int, float]]:
+        """Passages matching an FTS5 ``expression``, best first, with their BM25 score (higher is better)."""
+        if not expression:
+            return []
+        if where == "1":
+            rows = self.query("SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
+                              "ORDER BY bm25(passages_fts) LIMIT ?", (expression, limit))
+        else:
+            rows = self.query(
+                "SELECT f.rowid, -bm25(passages_fts) FROM passages_fts f JOIN passages p ON p.id = f.rowid "
+                f"JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? AND {where} "
+                "ORDER BY bm25(passages_fts) LIMIT ?", (expression, *parameters, limit))
+        return [(int(row[0]), float(row[1])) for row in rows]
+
+    def term_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """In how many passages each indexed term occurs."""
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        return dict(self.query(f"SELECT term, doc FROM passages_terms WHERE term IN ({marks})", list(terms)))
+
+    def passage_languages(self) -> list[str]:
+        if self._passage_languages is None:
+            self._passage_languages = [
+                row[0] for row in self.query("SELECT DISTINCT language FROM passages WHERE language IS NOT NULL")]
+        return self._passage_languages
+
+    def passage_documents(self, ids: Sequence[int]) -> list[tuple[str]]:
+        """Distinct documents of the given passages."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self.query(f"SELECT DISTINCT document_id FROM passages WHERE id IN ({marks})", [int(i) for i in ids])

@@ -13,7 +13,6 @@ from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
 from indexer.model import Embedder
 from indexer.search import Searcher
 from indexer.settings import Settings
-from indexer.store import Index
 from service.api.deps import ServiceState
 from service.api.routes import documents, search, system
 from service.engine import QueryEngine
@@ -34,8 +33,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         model = embedder or Embedder(settings.model, models_dir=settings.models_dir, threads=settings.threads,
                                      batch_size=settings.batch_size)
-        index = Index.open(settings.index_dir, expected_model=model.name)
-        searcher = Searcher(index, model, max_query_chars=settings.max_query_chars, max_k=settings.max_k)
+        searcher = Searcher.open(settings, model)
+        index = searcher.index
         engine = QueryEngine(searcher)
         engine.start()
         app.state.passerelle = ServiceState(settings=settings, index=index, searcher=searcher, engine=engine)

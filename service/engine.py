@@ -14,7 +14,7 @@ import queue
 import threading
 from dataclasses import dataclass, field
 
-from indexer.search import Filters, Hit, Searcher
+from indexer.search import Filters, Mode, Ranking, Searcher
 
 _STOP = object()
 
@@ -24,9 +24,9 @@ class _Job:
     query: str
     k: int
     filters: Filters
+    mode: Mode
     loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[list[Hit]] = field(repr=False)
-    exclude_document: str | None = None
+    future: asyncio.Future[Ranking] = field(repr=False)
 
 
 class QueryEngine:
@@ -45,11 +45,11 @@ class QueryEngine:
         self._jobs.put(_STOP)
         self._thread.join(timeout=10)
 
-    async def search(self, query: str, *, k: int, filters: Filters) -> list[Hit]:
+    async def search(self, query: str, *, k: int, filters: Filters, mode: Mode = "hybrid") -> Ranking:
         """Search an already validated query; resolves when the inference thread has answered."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[list[Hit]] = loop.create_future()
-        self._jobs.put(_Job(query, k, filters, loop, future))
+        future: asyncio.Future[Ranking] = loop.create_future()
+        self._jobs.put(_Job(query, k, filters, mode, loop, future))
         return await future
 
     def _run(self) -> None:
@@ -78,21 +78,28 @@ class QueryEngine:
             vectors = self.searcher.embedder.encode_query([job.query for job in batch])
         except Exception as exc:
             for job in batch:
-                job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
+                _reply(job, None, exc)
             return
         for job, vector in zip(batch, vectors, strict=True):
             try:
-                hits = self.searcher.search_vector(vector, k=job.k, filters=job.filters,
-                                                   exclude_document=job.exclude_document)
-                job.loop.call_soon_threadsafe(_settle, job.future, hits, None)
+                ranking = self.searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode)
             except Exception as exc:
-                job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
+                _reply(job, None, exc)
+            else:
+                _reply(job, ranking, None)
 
 
-def _settle(future: asyncio.Future[list[Hit]], result: list[Hit] | None, error: BaseException | None) -> None:
+def _reply(job: _Job, result: Ranking | None, error: BaseException | None) -> None:
+    try:
+        job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+    except RuntimeError:  # the event loop has closed (shutdown): nobody is waiting any more
+        pass
+
+
+def _settle(future: asyncio.Future[Ranking], result: Ranking | None, error: BaseException | None) -> None:
     if future.cancelled():  # the client went away
         return
     if error is not None:
         future.set_exception(error)
     else:
-        future.set_result(result or [])
+        future.set_result(result)

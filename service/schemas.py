@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from indexer.highlight import Highlighter
 from indexer.search import Hit, PassageHit
 from indexer.store import DocumentRecord, PassageRecord
 
@@ -47,12 +48,17 @@ class Passage(BaseModel):
     text: str
     score: float | None = Field(None, description="Cosine similarity to the query")
     url: str = Field(description="The original file, opened at this page where the format allows")
+    highlighted: str = Field(description="The passage as HTML-escaped text, query terms wrapped in <mark>")
+    snippet: str = Field(description="A short HTML-escaped excerpt around the best match, terms in <mark>")
 
     @classmethod
-    def of(cls, passage: PassageHit | PassageRecord, document: DocumentRecord) -> Passage:
+    def of(cls, passage: PassageHit | PassageRecord, document: DocumentRecord,
+           highlighter: Highlighter | None = None) -> Passage:
+        highlighter = highlighter or Highlighter.none()
         return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
                    language=passage.language, text=passage.text, score=getattr(passage, "score", None),
-                   url=file_url(document, passage.page))
+                   url=file_url(document, passage.page), highlighted=highlighter.highlight(passage.text),
+                   snippet=highlighter.snippet(passage.text))
 
 
 class Result(BaseModel):
@@ -62,16 +68,30 @@ class Result(BaseModel):
     others: list[Passage] = Field(description="Other matching passages of the same document")
 
     @classmethod
-    def of(cls, hit: Hit) -> Result:
+    def of(cls, hit: Hit, highlighter: Highlighter | None = None) -> Result:
         return cls(document=Document.of(hit.document), score=round(hit.score, 5),
-                   passage=Passage.of(hit.passage, hit.document),
-                   others=[Passage.of(p, hit.document) for p in hit.others])
+                   passage=Passage.of(hit.passage, hit.document, highlighter),
+                   others=[Passage.of(p, hit.document, highlighter) for p in hit.others])
+
+
+class FacetValue(BaseModel):
+    value: str | int
+    count: int
 
 
 class SearchResponse(BaseModel):
     query: str
     k: int
+    mode: str = Field(description="hybrid (keywords and meaning), dense (meaning only) or keyword")
     took_ms: float
+    results: list[Result]
+    facets: dict[str, list[FacetValue]] = Field(
+        description="For edition, type, language and year: how many matching documents have each value")
+
+
+class SimilarResponse(BaseModel):
+    document: Document
+    k: int
     results: list[Result]
 
 

@@ -31,7 +31,7 @@ class _FakeSearcher:
     def __init__(self) -> None:
         self.embedder = _FakeEmbedder()
 
-    def search_vector(self, vector, *, k, filters, exclude_document=None):
+    def rank(self, query, vector, *, k, filters, mode):
         if k == 13:
             raise RuntimeError("unlucky")
         return [k]

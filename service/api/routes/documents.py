@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
 from indexer.errors import DocumentNotFoundError
 from indexer.store import DocumentRecord
+from service import searching
 from service.api.deps import State
-from service.schemas import Document, DocumentDetail, ErrorBody, Passage
+from service.api.routes.search import FilterParams
+from service.schemas import DocumentDetail, ErrorBody, SimilarResponse
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -32,9 +35,15 @@ def _document(state: State, document_id: str) -> DocumentRecord:
 @router.get("/{document_id}", response_model=DocumentDetail, responses={404: {"model": ErrorBody}})
 def document(state: State, document_id: str) -> DocumentDetail:
     """A document's metadata and all its passages, in reading order."""
-    record = _document(state, document_id)
-    return DocumentDetail(document=Document.of(record),
-                          passages=[Passage.of(p, record) for p in state.index.passages_of(document_id)])
+    return searching.document_detail(state, document_id)
+
+
+@router.get("/{document_id}/similar", response_model=SimilarResponse,
+            responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+def similar(state: State, document_id: str, filters: FilterParams,
+            k: Annotated[int, Query(description="Number of documents to return")] = 10) -> SimilarResponse:
+    """The documents closest in meaning to this one, in any language ("more like this"), itself excluded."""
+    return searching.similar(state, document_id, k=k, filters=filters)
 
 
 @router.get("/{document_id}/file", response_class=FileResponse, responses={404: {"model": ErrorBody}})

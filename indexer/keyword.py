@@ -1,0 +1,87 @@
+"""The keyword side of search: accent folding, Snowball stemming and BM25 over SQLite FTS5.
+
+Passages are stored in FTS5 as their analysed tokens: each word lower-cased, stemmed with the Snowball
+stemmer of the passage's language (PyStemmer), then folded (accents and umlauts removed, ß → ss). So
+"Integration"/"integrierten" or "santé"/"sante" meet at the same token. A query's language is unknown
+(and often not the documents'), so each query word is looked up under its stem in every indexed
+language: the forms are OR-ed, and FTS5's BM25 ranks the passages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+
+# Snowball stemmers for the languages Passerelle meets; Luxembourgish is closest to German.
+STEMMERS = {"fr": "french", "de": "german", "en": "english", "lb": "german", "pt": "portuguese",
+            "it": "italian", "es": "spanish", "nl": "dutch", "ar": "arabic"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Function words dropped from queries (not from the index): in a small corpus their IDF is not low enough
+# to keep "les" or "der" from counting as lexical evidence. Folded forms.
+STOPWORDS = frozenset("""
+a au aux avec ce ces cet cette d dans de des du elle en est et etre il ils je l la le les leur leurs lui
+mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes
+toi ton tu un une vos votre vous y comment quel quelle quels quelles quoi dont ou sont ont a ete fait
+aber als am an auch auf aus bei bin bis das dass dem den der des die dies diese dieser dir du ein eine
+einem einen einer eines er es fur hat hatte ich ihr im in ist ja mit nach nicht noch nur oder sein sich
+sie sind so uber um und uns von vor war was wer wie wir wird wo zu zum zur welche welcher welches wann
+the of and to in is was for on are as with by at be this that from or an it its which who what when
+where how why were has have had do does did not but their they them there these those can will would
+an der den dat d de e een eng en fir mat net op si sinn vun wat wéi wei wou ze zu ass huet hunn mir
+""".split())
+
+
+@lru_cache(maxsize=16)
+def _stemmer(language: str) -> Stemmer.Stemmer | None:
+    name = STEMMERS.get(language)
+    return Stemmer.Stemmer(name) if name else None
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Lower-case, strip accents and umlauts: "Übergänge" → "ubergange", "Straße" → "strasse"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ß", "ss"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=200_000)
+def term(word: str, language: str | None) -> str:
+    """The indexed form of ``word`` in a passage of ``language``."""
+    lowered = word.lower()
+    stemmer = _stemmer(language) if language else None
+    return fold(stemmer.stemWord(lowered) if stemmer else lowered)
+
+
+def analyse(text: str, language: str | None) -> str:
+    """The FTS5 document for a passage: its terms, space separated."""
+    return " ".join(term(word, language) for word in words(text))
+
+
+def forms(word: str, languages: Iterable[str]) -> set[str]:
+    """Every indexed form ``word`` may have in a passage of one of ``languages``."""
+    return {term(word, language) for language in languages} | {term(word, None)}
+
+
+def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[set[str]]]:
+    """The FTS5 MATCH expression for ``query`` and the forms of each distinct query word."""
+    languages = tuple(languages)
+    seen: dict[str, set[str]] = {}
+    query_words = words(query)
+    content = [w for w in query_words if fold(w) not in STOPWORDS] or query_words
+    for word in content:
+        key = fold(word)
+        if key not in seen:
+            seen[key] = forms(word, languages)
+    all_forms = sorted(set().union(*seen.values())) if seen else []
+    # Every form is quoted: query text can never be read as FTS5 syntax.
+    expression = " OR ".join('"' + f.replace('"', '""') + '"' for f in all_forms)
+    return expression, list(seen.values())
