@@ -1,4 +1,4 @@
-"""Highlighting: query terms (and words sharing their stem) wrapped in ``<mark>``, HTML-escaped."""
+"""Highlighting: query words (and words sharing their stem) wrapped in ``<mark>``, HTML-escaped."""
 
 from __future__ import annotations
 
@@ -11,24 +11,19 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class Highlighter:
-    """Marks the words of a text whose normalised form is in ``terms``.
+    """Marks the words of a text for which ``is_match`` holds (``None``: marks nothing)."""
 
-    ``normalise`` maps a word to the forms it matches under (e.g. its folded stems in several languages);
-    a word is marked when one of its forms is one of the query's.
-    """
-
-    def __init__(self, terms: set[str], normalise: Callable[[str], set[str]]) -> None:
-        self.terms = terms
-        self.normalise = normalise
+    def __init__(self, is_match: Callable[[str], bool] | None) -> None:
+        self.is_match = is_match
 
     @classmethod
     def none(cls) -> Highlighter:
-        return cls(set(), lambda word: set())
+        return cls(None)
 
     def _matches(self, text: str) -> list[tuple[int, int]]:
-        if not self.terms:
+        if self.is_match is None:
             return []
-        return [(m.start(), m.end()) for m in _WORD.finditer(text) if self.normalise(m.group()) & self.terms]
+        return [(m.start(), m.end()) for m in _WORD.finditer(text) if self.is_match(m.group())]
 
     def highlight(self, text: str) -> str:
         return _mark(text, self._matches(text), 0, len(text))

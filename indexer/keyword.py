@@ -20,6 +20,7 @@ import Stemmer
 STEMMERS = {"fr": "french", "de": "german", "en": "english", "lb": "german", "pt": "portuguese",
             "it": "italian", "es": "spanish", "nl": "dutch", "ar": "arabic"}
 _WORD = re.compile(r"\w+", re.UNICODE)
+PREFIX = 6
 
 # Function words dropped from queries (not from the index): in a small corpus their IDF is not low enough
 # to keep "les" or "der" from counting as lexical evidence. Folded forms.
@@ -71,6 +72,14 @@ def forms(word: str, languages: Iterable[str]) -> set[str]:
     return {term(word, language) for language in languages} | {term(word, None)}
 
 
+def matches(word_forms: set[str], term_: str) -> bool:
+    """Whether an indexed term matches a query word given by its forms (exactly, or by its prefix)."""
+    if term_ in word_forms:
+        return True
+    shortest = min(word_forms, key=len)
+    return len(shortest) >= PREFIX and term_.startswith(shortest[:PREFIX])
+
+
 def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[set[str]]]:
     """The FTS5 MATCH expression for ``query`` and the forms of each distinct query word."""
     languages = tuple(languages)
@@ -83,5 +92,9 @@ def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[se
             seen[key] = forms(word, languages)
     all_forms = sorted(set().union(*seen.values())) if seen else []
     # Every form is quoted: query text can never be read as FTS5 syntax.
-    expression = " OR ".join('"' + f.replace('"', '""') + '"' for f in all_forms)
-    return expression, list(seen.values())
+    quoted = ['"' + f.replace('"', '""') + '"' for f in all_forms]
+    # Snowball keeps derivations apart ("Integration" / "integriert"): long words also match by the
+    # first PREFIX letters of their shortest stem.
+    prefixes = sorted({min(f, key=len)[:PREFIX] for f in seen.values() if len(min(f, key=len)) >= PREFIX})
+    quoted += ['"' + p.replace('"', '""') + '"*' for p in prefixes]
+    return " OR ".join(quoted), list(seen.values())

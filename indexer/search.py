@@ -37,7 +37,7 @@ FACETS = ("edition", "type", "language", "year")
 
 # Fusion parameters, chosen on the four evaluation sets (figures and the variants tried in the README).
 KEYWORD_WEIGHT = 0.15  # most a keyword match can add to a cosine
-SEMANTIC_GATE = 0.08  # keyword credit fades out for passages this far below the best cosine
+SEMANTIC_GATE = 0.10  # keyword credit fades out for passages this far below the best cosine
 
 
 @dataclass(frozen=True)
@@ -262,13 +262,13 @@ class Searcher:
         if not word_forms:
             return 0.0
         text = self.index.passages([passage_id])[passage_id]
-        present = set(keyword.analyse(text.text, text.language).split()) | {
-            keyword.term(w, None) for w in keyword.words(text.text)}
+        present = set(keyword.analyse(text.text, text.language).split())
         frequencies = self.index.term_frequencies(sorted(set().union(*word_forms)))
         total = max(self.index.manifest.passages, 1)
         weights = [math.log(1 + total / (1 + max((frequencies.get(f, 0) for f in forms), default=0)))
                    for forms in word_forms]
-        found = sum(w for w, forms in zip(weights, word_forms, strict=True) if forms & present)
+        found = sum(w for w, forms in zip(weights, word_forms, strict=True)
+                    if any(keyword.matches(forms, t) for t in present))
         return found / sum(weights) if sum(weights) else 0.0
 
     @staticmethod
@@ -343,7 +343,12 @@ class Searcher:
     def highlighter(self, query: str) -> Highlighter:
         """Marks the query's words and the words that share their stem, in any indexed language."""
         languages = tuple(self.index.passage_languages())
-        terms = set().union(*(keyword.forms(w, languages) for w in keyword.words(query))) if query else set()
+        _, word_forms = keyword.match_expression(query, languages)
         # Very short words (articles, prepositions) would light up every line.
-        terms = {t for t in terms if len(t) > 2}
-        return Highlighter(terms, lambda word: keyword.forms(word, languages))
+        word_forms = [forms for forms in word_forms if max(len(f) for f in forms) > 2]
+
+        def is_match(word: str) -> bool:
+            candidates = keyword.forms(word, languages)
+            return any(keyword.matches(forms, t) for forms in word_forms for t in candidates)
+
+        return Highlighter(is_match if word_forms else None)

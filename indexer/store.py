@@ -71,7 +71,8 @@ CREATE TABLE passages (
 );
 CREATE INDEX passages_by_document ON passages(document_id, ordinal);
 -- Keyword index: the analysed terms of each passage (see indexer.keyword), rowid = passage id.
-CREATE VIRTUAL TABLE passages_fts USING fts5(terms, content='', tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE passages_fts USING fts5(terms, content='', tokenize='unicode61 remove_diacritics 0',
+                                             prefix='6');
 CREATE VIRTUAL TABLE passages_terms USING fts5vocab(passages_fts, 'row');
 """
 

@@ -10,6 +10,7 @@ hands the answers back to the event loop. The event loop never blocks on the mod
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -90,10 +91,9 @@ class QueryEngine:
 
 
 def _reply(job: _Job, result: Ranking | None, error: BaseException | None) -> None:
-    try:
+    # RuntimeError: the event loop has closed (shutdown), nobody is waiting any more.
+    with contextlib.suppress(RuntimeError):
         job.loop.call_soon_threadsafe(_settle, job.future, result, error)
-    except RuntimeError:  # the event loop has closed (shutdown): nobody is waiting any more
-        pass
 
 
 def _settle(future: asyncio.Future[Ranking], result: Ranking | None, error: BaseException | None) -> None:

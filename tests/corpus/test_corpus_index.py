@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Embedder, Index, Searcher, Settings, index_corpus
+from indexer import Embedder, Filters, Index, Searcher, Settings, index_corpus
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 pytestmark = pytest.mark.slow
@@ -25,3 +25,10 @@ def test_bundled_corpus_indexes_cleanly_and_answers_across_languages(tmp_path: P
     # A French question about children with cochlear implants finds the German thesis among the first.
     hits = searcher.search("inclusion des enfants sourds avec implant cochléaire à l'école", k=5).hits
     assert any("Cochlea" in hit.document.title for hit in hits)
+    # "More like this" crosses languages: the Luxembourgish thesis on migrant children in primary school
+    # has the French and German theses on school integration among its closest documents.
+    lb_thesis = next(h.document for h in searcher.search("Kanner mat Migratiounshannergrond Grondschoul", k=5,
+                                                         filters=Filters(type=("thesis",), language=("lb",))).hits)
+    related = searcher.similar(lb_thesis.id, k=4, filters=Filters(type=("thesis",)))
+    assert {h.document.language for h in related} & {"fr", "de"}
+    assert any("ntegration" in h.document.title or "intégration" in h.document.title.lower() for h in related)

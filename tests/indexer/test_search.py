@@ -55,3 +55,70 @@ def test_bad_requests_are_refused_with_a_reason(searcher: Searcher, query: str, 
                                                 message: str) -> None:
     with pytest.raises(QueryError, match=message):
         searcher.search(query, k=k, filters=filters)
+
+
+def test_keyword_mode_finds_exact_terms_and_acronyms(searcher: Searcher) -> None:
+    hits = searcher.search("RGPD", k=5, mode="keyword").hits
+    assert {h.document.path for h in hits} == {"2025-demo/ia-slides.pptx", "2024-archive/notes.txt"}
+
+
+def test_hybrid_is_never_below_either_part_on_a_fixed_set(searcher: Searcher) -> None:
+    from indexer.evaluation import ndcg_at
+
+    cases = {
+        "Aufnahmeklassen Grundschule Luxemburg": {"2025-demo/theses/integration.pdf"},
+        "comment aider les enfants immigrés à l'école": {"2025-demo/theses/integration.pdf"},
+        "Housing First tenants kept their home": {"2025-demo/housing-report.docx", "2024-archive/page.html"},
+        "logement des sans-abri": {"2025-demo/housing-report.docx", "2024-archive/page.html"},
+        "RGPD données personnelles": {"2025-demo/ia-slides.pptx", "2024-archive/notes.txt"},
+        "Eesamkeet vun eelere Leit": {"2025-demo/eeler-leit.md"},
+        "loneliness of elderly people at home": {"2025-demo/eeler-leit.md"},
+    }
+    totals = {}
+    for mode in ("dense", "keyword", "hybrid"):
+        totals[mode] = sum(
+            ndcg_at([h.document.path for h in searcher.search(q, k=10, mode=mode).hits], dict.fromkeys(rel, 1), 10)
+            for q, rel in cases.items())
+    assert totals["hybrid"] >= max(totals["dense"], totals["keyword"]) - 1e-9, totals
+
+
+def test_filtered_search_still_returns_k_results(searcher: Searcher) -> None:
+    # English documents rank last for a Luxembourgish query, but a language filter still yields both.
+    hits = searcher.search("Eeler Leit doheem", k=2, filters=Filters(language=("en",))).hits
+    assert len(hits) == 2 and all(h.document.language == "en" for h in hits)
+    assert searcher.search("x", k=3, filters=Filters(author=("hoffmann",))).hits[0].document.authors == [
+        "Lena Hoffmann"]
+
+
+def test_facets_count_the_result_set(searcher: Searcher) -> None:
+    result = searcher.search("Wohnung", k=3)
+    languages = dict(result.facets["language"])
+    assert sum(languages.values()) == 6 and languages["fr"] == 2
+    assert dict(result.facets["type"])["thesis"] == 1
+
+
+def test_highlight_marks_stemmed_and_accent_folded_matches(searcher: Searcher) -> None:
+    highlighter = searcher.highlighter("Integration Sprachkurs")
+    marked = highlighter.highlight("Die Kinder werden integriert; Sprachkurse helfen <sofort>.")
+    assert "<mark>integriert</mark>" in marked and "<mark>Sprachkurse</mark>" in marked
+    assert "&lt;sofort&gt;" in marked  # escaped
+    assert "<mark>" in searcher.highlighter("sante").highlight("La santé mentale.")
+    snippet = highlighter.snippet("mot " * 200 + "Integration am Ende " + "mot " * 50)
+    assert snippet.startswith("… ") and "<mark>Integration</mark>" in snippet and len(snippet) < 320
+
+
+def test_similar_excludes_the_document_itself(searcher: Searcher) -> None:
+    report = next(h.document for h in searcher.search("Housing First", k=3).hits if h.document.format == "docx")
+    similar = searcher.similar(report.id, k=3)
+    assert report.id not in {h.document.id for h in similar}
+    assert similar[0].document.path == "2024-archive/page.html"  # the same topic, another format
+
+
+def test_language_preference_breaks_near_ties_only(searcher: Searcher, embedder: Embedder) -> None:
+    plain = Searcher(searcher.index, embedder, language_preference=0.0)
+    preferring = Searcher(searcher.index, embedder, language_preference=0.05)
+    query = "protection des données et intelligence artificielle au travail"
+    assert preferring.search(query, k=6).hits[0].document.language == "fr"
+    strong = plain.search("Schulische Integration von Kindern mit Migrationshintergrund", k=1).hits[0]
+    assert preferring.search("intégration scolaire des enfants migrants en Allemagne et au Luxembourg",
+                             k=1).hits[0].document.id == strong.document.id  # a strong German hit stays first

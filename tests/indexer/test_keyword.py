@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from indexer.keyword import analyse, fold, match_expression, matches
+
+
+def test_folding_removes_accents_umlauts_and_eszett() -> None:
+    assert fold("Santé") == "sante"
+    assert fold("Übergänge") == "ubergange"
+    assert fold("Straße") == "strasse"
+
+
+def test_stemming_and_folding_make_inflections_meet() -> None:
+    assert analyse("santé", "fr") == analyse("sante", "fr")
+    assert analyse("Wohnungen", "de") == analyse("Wohnung", "de")
+    assert analyse("intégrations", "fr") == analyse("intégration", "fr")
+
+
+def test_derivations_meet_by_prefix() -> None:
+    _, word_forms = match_expression("Integration", ["fr", "de", "en"])
+    assert matches(word_forms[0], analyse("integrierten", "de"))
+    assert not matches(word_forms[0], analyse("Interesse", "de"))
+
+
+def test_query_forms_cover_every_language_and_never_inject_syntax() -> None:
+    expression, word_forms = match_expression('Wohnungen AND "santé" NEAR(x', ["fr", "de"])
+    assert '"wohnung"' in expression and '"sant"' in expression
+    assert all(part.startswith('"') and part.rstrip("*").endswith('"') for part in expression.split(" OR "))
+    assert len(word_forms) == 4  # wohnungen, santé, near, x ("AND" is an English stopword)
+
+
+def test_stopwords_are_dropped_unless_nothing_else_is_left() -> None:
+    _, word_forms = match_expression("les enfants de la rue", ["fr"])
+    assert len(word_forms) == 2  # enfants, rue
+    _, word_forms = match_expression("the", ["en"])
+    assert len(word_forms) == 1
