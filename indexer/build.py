@@ -1,17 +1,21 @@
 """The indexing pipeline: documents → passages → vectors → a new index generation.
 
-:func:`index_corpus` indexes a corpus folder; :func:`index_documents` is the core it shares with
-evaluation, which feeds documents that do not come from files. A file that cannot be read is reported
-(:class:`FileIssue`) and the run goes on; nothing a single file does stops it.
+:func:`index_corpus` indexes a corpus folder incrementally: documents are known by path and content hash,
+so a run re-embeds only new and changed files, re-points moved ones, drops deleted ones, indexes a file
+present twice once, and applies catalogue-only corrections without re-embedding; an unchanged corpus
+writes nothing. :func:`index_documents` is the full-build core it shares with evaluation, which feeds
+documents that do not come from files. A file that cannot be read is reported (:class:`FileIssue`) and
+the run goes on; nothing a single file does stops it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +24,13 @@ from rich.progress import Progress
 
 from indexer.catalogue import CATALOGUE_NAME, Entry, read_catalogue
 from indexer.chunking import chunk_page
-from indexer.errors import CatalogueError, ExtractionError
+from indexer.errors import CatalogueError, ExtractionError, IndexCorruptError, IndexNotFoundError
+from indexer.extract import ocr_available
 from indexer.language import detect_language
 from indexer.model import Embedder
 from indexer.settings import Settings
-from indexer.sources import SourceDocument, file_hash, is_ignored, load_document, walk_corpus
-from indexer.store import DocumentRecord, IndexWriter
+from indexer.sources import SourceDocument, document_id, file_hash, is_ignored, load_document, walk_corpus
+from indexer.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +43,12 @@ _EMBED_BUFFER = 256
 
 @dataclass(frozen=True)
 class FileIssue:
-    """A file that was skipped (not a document format) or failed (could not be read), and why."""
+    """A file that was skipped (not a document, or a duplicate) or failed (could not be read), and why."""
 
     path: str
     reason: str
     message: str
+    content_hash: str = ""
 
 
 @dataclass
@@ -52,28 +58,26 @@ class IndexReport:
     documents: int = 0
     passages: int = 0
     pages: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # "old → new"
+    removed: list[str] = field(default_factory=list)
+    metadata_updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    embedded_passages: int = 0
+    ocr_pages: int = 0
+    duplicates: list[FileIssue] = field(default_factory=list)
     skipped: list[FileIssue] = field(default_factory=list)
     failed: list[FileIssue] = field(default_factory=list)
     languages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     embed_seconds: float = 0.0
     index_path: str = ""
+    new_generation: bool = True
+    ocr: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _catalogue_entries(corpus_root: Path, report: IndexReport) -> dict[str, Entry]:
-    entries: dict[str, Entry] = {}
-    for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
-        relative = path.relative_to(corpus_root)
-        if any(part.startswith((".", "_")) for part in relative.parts):
-            continue
-        try:
-            entries.update(read_catalogue(path, corpus_root=corpus_root))
-        except CatalogueError as exc:
-            report.failed.append(FileIssue(relative.as_posix(), "bad catalogue", str(exc)))
-    return entries
 
 
 def corpus_fingerprint(corpus_root: Path) -> str:
@@ -87,6 +91,21 @@ def corpus_fingerprint(corpus_root: Path) -> str:
     return digest.hexdigest()
 
 
+def _entry_hash(entry: Entry | None) -> str:
+    if entry is None:
+        return ""
+    return hashlib.sha256(json.dumps(asdict(entry), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _record(document: SourceDocument, *, language: str | None, metadata_hash: str) -> DocumentRecord:
+    return DocumentRecord(
+        id=document.id, path=document.path, title=document.title, authors=document.authors, year=document.year,
+        edition=document.edition, type=document.type, language=language, page_count=len(document.pages),
+        format=document.format, content_hash=document.content_hash, extra=document.extra,
+        metadata_hash=metadata_hash,
+    )
+
+
 class _Pipeline:
     """Chunks, detects languages and embeds documents into an :class:`IndexWriter`."""
 
@@ -96,9 +115,8 @@ class _Pipeline:
         self.settings = settings
         self.report = report
         self.pending: list[tuple[str, int, int, int, int, str | None, str]] = []
-        self.languages: Counter[str] = Counter()
 
-    def add(self, document: SourceDocument) -> None:
+    def add(self, document: SourceDocument, *, metadata_hash: str = "") -> None:
         chunks = [
             chunk
             for number, page in enumerate(document.pages, start=1)
@@ -115,19 +133,11 @@ class _Pipeline:
         document_language = document.language or (weights.most_common(1)[0][0] if weights else None)
         if document_language is None:
             document_language = detect_language(" ".join(document.pages)[:5000], languages=languages)
-        self.writer.add_document(DocumentRecord(
-            id=document.id, path=document.path, title=document.title, authors=document.authors,
-            year=document.year, edition=document.edition, type=document.type, language=document_language,
-            page_count=len(document.pages), format=document.format, content_hash=document.content_hash,
-            extra=document.extra,
-        ))
+        self.writer.add_document(_record(document, language=document_language, metadata_hash=metadata_hash))
         for ordinal, (chunk, language) in enumerate(zip(chunks, detected, strict=True)):
             self.pending.append((document.id, ordinal, chunk.page, chunk.start, chunk.end,
                                  language or document_language, chunk.text))
-        self.report.documents += 1
-        self.report.pages += len(document.pages)
-        if document_language:
-            self.languages[document_language] += 1
+        self.report.ocr_pages += document.ocr_pages
         if len(self.pending) >= _EMBED_BUFFER:
             self.flush()
 
@@ -138,8 +148,24 @@ class _Pipeline:
         vectors = self.embedder.encode_document([row[-1] for row in self.pending])
         self.report.embed_seconds += time.perf_counter() - started
         self.writer.add_passages(self.pending, vectors)
-        self.report.passages += len(self.pending)
+        self.report.embedded_passages += len(self.pending)
         self.pending = []
+
+
+def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_root: Path, fingerprint: str) -> None:
+    report.seconds = round(time.perf_counter() - started, 3)
+    report.embed_seconds = round(report.embed_seconds, 3)
+    report.index_path = str(writer.index_dir / writer.name)
+    writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict())
+    _count(report, Index.open(writer.index_dir, verify=False))
+
+
+def _count(report: IndexReport, index: Index) -> None:
+    report.documents = index.manifest.documents
+    report.passages = index.manifest.passages
+    report.pages = int(index.query_one("SELECT coalesce(sum(page_count), 0) FROM documents")[0])
+    report.languages = dict(index.query("SELECT language, count(*) FROM documents WHERE language IS NOT NULL "
+                                        "GROUP BY language ORDER BY 2 DESC"))
 
 
 def index_documents(
@@ -154,7 +180,7 @@ def index_documents(
     progress: Progress | None = None,
     total: int | None = None,
 ) -> IndexReport:
-    """Index ``documents`` (or issues to report) into a new generation of ``index_dir`` and switch to it."""
+    """Index ``documents`` (or issues to report) into a new, complete generation of ``index_dir``."""
     report = report or IndexReport()
     started = time.perf_counter()
     writer = IndexWriter(index_dir, model=embedder.name, dimension=embedder.dimension)
@@ -166,20 +192,14 @@ def index_documents(
                 (report.skipped if item.reason == "unsupported" else report.failed).append(item)
             else:
                 pipeline.add(item)
+                report.added.append(item.path)
             if progress is not None and task is not None:
                 progress.update(task, advance=1, description=f"Indexing {_short(item.path)}")
         pipeline.flush()
-        report.languages = dict(pipeline.languages.most_common())
-        report.seconds = round(time.perf_counter() - started, 3)
-        report.embed_seconds = round(report.embed_seconds, 3)
-        report.index_path = str(index_dir / writer.name)
-        writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict())
+        _finish(writer, report, started=started, corpus_root=corpus_root, fingerprint=fingerprint)
     except BaseException:
         writer.abort()
         raise
-    finally:
-        if progress is not None and task is not None:
-            progress.update(task, description="Indexing done")
     return report
 
 
@@ -187,38 +207,179 @@ def _short(path: str, width: int = 40) -> str:
     return path if len(path) <= width else "…" + path[-(width - 1):]
 
 
-def read_corpus(corpus_root: Path, report: IndexReport) -> tuple[int, Iterator[SourceDocument | FileIssue]]:
-    """Count the files of ``corpus_root`` and return an iterator that extracts them one by one."""
+@dataclass
+class _Plan:
+    """What an incremental run has to do, file by file."""
+
+    embed: list[tuple[str, str]] = field(default_factory=list)  # (path, "added" | "changed")
+    repoint: list[tuple[DocumentRecord, str]] = field(default_factory=list)  # (old record, new path)
+    remove: list[DocumentRecord] = field(default_factory=list)
+    unchanged: int = 0
+
+    def is_empty(self) -> bool:
+        return not (self.embed or self.repoint or self.remove)
+
+
+def _previous_index(index_dir: Path, embedder: Embedder, report: IndexReport) -> Index | None:
+    try:
+        previous = Index.open(index_dir)
+    except (IndexNotFoundError, IndexCorruptError) as exc:
+        if not isinstance(exc, IndexNotFoundError):
+            log.warning("rebuilding from scratch: %s", exc)
+        return None
+    if previous.manifest.model != embedder.name or previous.manifest.format_version != FORMAT_VERSION:
+        log.warning("rebuilding from scratch: the index was built with %s", previous.manifest.model)
+        return None
+    return previous
+
+
+def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings,
+                 progress: Progress | None = None, full: bool = False) -> IndexReport:
+    """Bring the index of ``corpus_root`` up to date (or rebuild it with ``full``); see the module doc."""
+    started = time.perf_counter()
+    corpus_root = corpus_root.resolve()
+    if not corpus_root.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {corpus_root}")
+    report = IndexReport(ocr=ocr_available() and settings.ocr)
     entries = _catalogue_entries(corpus_root, report)
     files = list(walk_corpus(corpus_root))
     listed = {path.relative_to(corpus_root).as_posix() for path, _ in files}
     for missing in sorted(set(entries) - listed):
         report.failed.append(FileIssue(missing, "missing", "listed in a catalogue but not found in the corpus"))
 
-    def items() -> Iterator[SourceDocument | FileIssue]:
-        for path, skip_reason in files:
-            relative = path.relative_to(corpus_root).as_posix()
-            if skip_reason is not None:
-                yield FileIssue(relative, "unsupported", skip_reason)
-                continue
+    hashes: dict[str, str] = {}
+    canonical: dict[str, str] = {}  # content hash → first path with it
+    for path, skip_reason in files:
+        relative = path.relative_to(corpus_root).as_posix()
+        if skip_reason is not None:
+            report.skipped.append(FileIssue(relative, "unsupported", skip_reason))
+            continue
+        digest = file_hash(path)
+        if digest in canonical:
+            report.duplicates.append(FileIssue(relative, "duplicate", f"same content as {canonical[digest]}", digest))
+            continue
+        canonical[digest] = relative
+        hashes[relative] = digest
+
+    previous = None if full else _previous_index(index_dir, embedder, report)
+    previous_failures = _previous_failures(previous, report)
+    plan = _plan(hashes, entries, previous, previous_failures, report)
+
+    if previous is not None and plan.is_empty():
+        report.unchanged = plan.unchanged
+        report.new_generation = False
+        report.index_path = str(previous.path)
+        _count(report, previous)
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    writer = IndexWriter(index_dir, model=embedder.name, dimension=embedder.dimension,
+                         base=previous.path if previous is not None else None)
+    try:
+        for record in plan.remove:
+            writer.remove_document(record.id)
+            report.removed.append(record.path)
+        pipeline = _Pipeline(writer, embedder, settings, report)
+        task = progress.add_task("Indexing", total=len(plan.embed) + len(plan.repoint)) if progress else None
+        for old, new_path in plan.repoint:
+            _advance(progress, task, new_path)
             try:
-                yield load_document(path, corpus_root=corpus_root, entry=entries.get(relative))
+                document = load_document(corpus_root / new_path, corpus_root=corpus_root, entry=entries.get(new_path),
+                                         ocr=False)
+            except ExtractionError as exc:  # it was readable before; report rather than keep stale data
+                writer.remove_document(old.id)
+                report.failed.append(FileIssue(new_path, exc.reason, str(exc), hashes[new_path]))
+                continue
+            language = document.language or old.language
+            writer.replace_metadata(old.id, _record(document, language=language,
+                                                    metadata_hash=_entry_hash(entries.get(new_path))))
+            if old.path != new_path:
+                report.moved.append(f"{old.path} → {new_path}")
+            else:
+                report.metadata_updated.append(new_path)
+        for relative, kind in plan.embed:
+            _advance(progress, task, relative)
+            if kind == "changed":
+                writer.remove_document(document_id(relative))
+            try:
+                document = load_document(corpus_root / relative, corpus_root=corpus_root, entry=entries.get(relative),
+                                         ocr=report.ocr)
             except ExtractionError as exc:
-                yield FileIssue(relative, exc.reason, str(exc))
+                report.failed.append(FileIssue(relative, exc.reason, str(exc), hashes[relative]))
+                continue
             except OSError as exc:
-                yield FileIssue(relative, "unreadable", f"cannot be read: {exc}")
+                report.failed.append(FileIssue(relative, "unreadable", f"cannot be read: {exc}", hashes[relative]))
+                continue
+            pipeline.add(document, metadata_hash=_entry_hash(entries.get(relative)))
+            (report.added if kind == "added" else report.changed).append(relative)
+        pipeline.flush()
+        report.unchanged = plan.unchanged
+        _finish(writer, report, started=started, corpus_root=corpus_root,
+                fingerprint=corpus_fingerprint(corpus_root))
+    except BaseException:
+        writer.abort()
+        raise
+    return report
 
-    return len(files), items()
+
+def _advance(progress: Progress | None, task: Any, path: str) -> None:
+    if progress is not None and task is not None:
+        progress.update(task, advance=1, description=f"Indexing {_short(path)}")
 
 
-def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings,
-                 progress: Progress | None = None) -> IndexReport:
-    """Index every document under ``corpus_root`` into ``index_dir``; see :func:`index_documents`."""
-    corpus_root = corpus_root.resolve()
-    if not corpus_root.is_dir():
-        raise FileNotFoundError(f"corpus folder not found: {corpus_root}")
-    report = IndexReport()
-    total, items = read_corpus(corpus_root, report)
-    return index_documents(items, index_dir=index_dir, embedder=embedder, settings=settings,
-                           corpus_root=corpus_root, fingerprint=corpus_fingerprint(corpus_root),
-                           report=report, progress=progress, total=total)
+def _catalogue_entries(corpus_root: Path, report: IndexReport) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
+        relative = path.relative_to(corpus_root)
+        if any(part.startswith((".", "_")) for part in relative.parts):
+            continue
+        try:
+            entries.update(read_catalogue(path, corpus_root=corpus_root))
+        except CatalogueError as exc:
+            report.failed.append(FileIssue(relative.as_posix(), "bad catalogue", str(exc)))
+    return entries
+
+
+def _previous_failures(previous: Index | None, report: IndexReport) -> dict[tuple[str, str], dict[str, str]]:
+    """Files that failed last time, by (path, hash): not read again unless they or the reader changed."""
+    if previous is None:
+        return {}
+    last = previous.report()
+    if bool(last.get("ocr")) != report.ocr:  # OCR became (un)available: scans deserve another try
+        return {}
+    return {(f["path"], f.get("content_hash", "")): f for f in last.get("failed", []) if f.get("content_hash")}
+
+
+def _plan(hashes: dict[str, str], entries: dict[str, Entry], previous: Index | None,
+          previous_failures: dict[tuple[str, str], dict[str, str]], report: IndexReport) -> _Plan:
+    plan = _Plan()
+    old_by_path = {record.path: record for record in previous.all_documents()} if previous is not None else {}
+    old_by_hash: dict[str, list[DocumentRecord]] = {}
+    for record in old_by_path.values():
+        old_by_hash.setdefault(record.content_hash, []).append(record)
+    kept: set[str] = set()  # old paths that stay indexed (as themselves or re-pointed)
+    for relative, digest in hashes.items():
+        old = old_by_path.get(relative)
+        if old is not None and old.content_hash == digest:
+            kept.add(old.path)
+            if old.metadata_hash != _entry_hash(entries.get(relative)):
+                plan.repoint.append((old, relative))
+            else:
+                plan.unchanged += 1
+            continue
+        failure = previous_failures.get((relative, digest))
+        if failure is not None:
+            report.failed.append(FileIssue(relative, failure["reason"], failure["message"], digest))
+            continue
+        moved_from = next((r for r in old_by_hash.get(digest, []) if r.path not in hashes and r.path not in kept),
+                          None)
+        if moved_from is not None:
+            kept.add(moved_from.path)
+            plan.repoint.append((moved_from, relative))
+        elif old is not None:
+            kept.add(old.path)
+            plan.embed.append((relative, "changed"))
+        else:
+            plan.embed.append((relative, "added"))
+    plan.remove = [record for path, record in old_by_path.items() if path not in kept]
+    return plan

@@ -33,7 +33,7 @@ def _settings(**overrides: Any) -> Settings:
 def _embedder(settings: Settings):  # type: ignore[no-untyped-def]
     from indexer.model import Embedder
 
-    with console.status(f"Loading model {settings.model}…"):
+    with console.status(f"Preparing model {settings.model}…"):
         return Embedder(settings.model, models_dir=settings.models_dir, threads=settings.threads,
                         batch_size=settings.batch_size)
 
@@ -48,26 +48,38 @@ def index(
     corpus_dir: Annotated[Path | None, typer.Argument(help="Folder of documents (default: settings).")] = None,
     index_dir: IndexDirOption = None,
     model: ModelOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of updating.")] = False,
 ) -> None:
-    """Index every document of CORPUS_DIR; report what was skipped or failed, and why."""
+    """Index CORPUS_DIR: only what changed since the last run; report skipped and failed files, and why."""
     from indexer.build import index_corpus
 
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
     embedder = _embedder(settings)
     with _progress() as progress:
         report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
-                              settings=settings, progress=progress)
+                              settings=settings, progress=progress, full=full)
+    print_report(report)
+
+
+def print_report(report: Any) -> None:
+    """The indexing summary: counts, what changed, and every file not indexed with the reason."""
     summary = Table(title="Indexing summary", show_header=False)
     summary.add_row("Documents", str(report.documents))
-    summary.add_row("Pages", str(report.pages))
-    summary.add_row("Passages", str(report.passages))
+    summary.add_row("Pages", f"{report.pages}" + (f" ({report.ocr_pages} read by OCR)" if report.ocr_pages else ""))
+    summary.add_row("Passages", f"{report.passages} ({report.embedded_passages} embedded in this run)")
     summary.add_row("Languages", ", ".join(f"{k} {v}" for k, v in report.languages.items()) or "-")
-    summary.add_row("Skipped", str(len(report.skipped)))
-    summary.add_row("Failed", str(len(report.failed)))
+    summary.add_row("Added / changed / moved / removed",
+                    f"{len(report.added)} / {len(report.changed)} / {len(report.moved)} / {len(report.removed)}")
+    summary.add_row("Metadata updated / unchanged", f"{len(report.metadata_updated)} / {report.unchanged}")
+    summary.add_row("Duplicates / skipped / failed",
+                    f"{len(report.duplicates)} / {len(report.skipped)} / {len(report.failed)}")
     summary.add_row("Time", f"{report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s)")
-    summary.add_row("Index", report.index_path)
+    summary.add_row("Index", report.index_path + ("" if report.new_generation else " (unchanged, kept)"))
     out.print(summary)
-    for title, issues in (("Skipped", report.skipped), ("Failed", report.failed)):
+    for title, paths in (("Moved", report.moved), ("Removed", report.removed)):
+        if paths:
+            out.print(f"[bold]{title}:[/bold] " + ", ".join(paths))
+    for title, issues in (("Duplicates", report.duplicates), ("Skipped", report.skipped), ("Failed", report.failed)):
         if issues:
             table = Table(title=title)
             table.add_column("File")

@@ -14,6 +14,7 @@ running the command: it says what went wrong and, where there is one, what to do
     - :class:`IndexNotFoundError` — there is no index where one was expected.
     - :class:`IndexCorruptError` — the index's parts disagree; it is refused rather than served.
     - :class:`ModelMismatchError` — the index was built with another model than the configured one.
+    - :class:`IndexBusyError` — another indexing run is writing the same index folder.
   - :class:`QueryError` — a search request is invalid (empty, too long, bad ``k``, unknown filter value).
   - :class:`DocumentNotFoundError` — no document with that id in the index.
 """
@@ -74,6 +75,10 @@ class ModelMismatchError(IndexError_):
             f"{configured_model!r}; re-index with the configured model (passerelle index) or set "
             f"PASSERELLE_MODEL={index_model}"
         )
+
+
+class IndexBusyError(IndexError_):
+    """Another indexing run holds the index folder's lock."""
 
 
 class QueryError(PasserelleError):

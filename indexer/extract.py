@@ -8,10 +8,14 @@ with a message meant for the person reading the indexing summary.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from indexer.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError
@@ -28,6 +32,7 @@ class Extracted:
     year: int | None = None
     language: str | None = None
     heading: str | None = None  # first heading: the title of last resort
+    ocr_pages: int = 0  # pages read by OCR because they had no text layer
 
     @property
     def page_count(self) -> int:
@@ -60,7 +65,54 @@ def _no_text(pages: list[str], what: str) -> None:
         raise NoTextError(what)
 
 
-def extract_pdf(path: Path) -> Extracted:
+OCR_LANGUAGES = "fra+deu+eng+ltz"
+_OCR_MAX_PIXELS = 4000  # longest side of a rendered page: enough for 300 dpi A4, bounded for posters
+
+
+@lru_cache(maxsize=1)
+def ocr_available() -> bool:
+    """Tesseract is installed (with its language data): scanned pages can be read."""
+    return shutil.which("tesseract") is not None
+
+
+def _ocr_languages() -> str:
+    """The wanted OCR languages that Tesseract has data for (it refuses a missing one outright)."""
+    try:
+        listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "eng"
+    installed = set(listed.split())
+    return "+".join(lang for lang in OCR_LANGUAGES.split("+") if lang in installed) or "eng"
+
+
+def ocr_page(path: Path, page_index: int) -> str:
+    """Render one PDF page (pdfium) and read it with Tesseract; '' when that fails."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+        try:
+            page = document[page_index]
+            width, height = page.get_size()
+            scale = min(300 / 72, _OCR_MAX_PIXELS / max(width, height, 1))
+            image = page.render(scale=scale, grayscale=True).to_pil()
+        finally:
+            document.close()
+        with tempfile.NamedTemporaryFile(suffix=".png") as png:
+            image.save(png.name)
+            result = subprocess.run(["tesseract", png.name, "stdout", "-l", _ocr_languages_cached(), "--psm", "3"],
+                                    capture_output=True, text=True, timeout=120)
+        return clean_text(result.stdout) if result.returncode == 0 else ""
+    except Exception:  # an unreadable scan stays a page without text
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _ocr_languages_cached() -> str:
+    return _ocr_languages()
+
+
+def extract_pdf(path: Path, *, ocr: bool = False) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -87,7 +139,16 @@ def extract_pdf(path: Path) -> Extracted:
             pages.append(clean_text(page.extract_text() or ""))
         except Exception:  # one broken page must not lose the others
             pages.append("")
-    _no_text(pages, f"no text layer on any of its {len(pages)} page(s): a scan or images only")
+    ocr_pages = 0
+    if ocr and ocr_available():
+        for number, text in enumerate(pages):
+            if len(text) < 20:  # no text layer (or only a page number): read the picture
+                recognised = ocr_page(path, number)
+                if len(recognised) > len(text):
+                    pages[number] = recognised
+                    ocr_pages += 1
+    hint = "" if ocr_available() else " (install Tesseract to read scans)"
+    _no_text(pages, f"no text layer on any of its {len(pages)} page(s): a scan or images only{hint}")
     title = author = None
     year = None
     try:
@@ -98,7 +159,7 @@ def extract_pdf(path: Path) -> Extracted:
     except Exception:  # unreadable document info is common and harmless
         pass
     return Extracted(pages=pages, format="pdf", title=_clean_field(title), authors=_authors(author),
-                     year=year, heading=_first_line(pages))
+                     year=year, heading=_first_line(pages), ocr_pages=ocr_pages)
 
 
 def extract_docx(path: Path) -> Extracted:
@@ -218,15 +279,18 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in EXTRACTORS
 
 
-def extract(path: Path) -> Extracted:
-    """Extract the text of ``path``; raises :class:`~indexer.errors.ExtractionError` when it cannot."""
+def extract(path: Path, *, ocr: bool = False) -> Extracted:
+    """Extract the text of ``path``; raises :class:`~indexer.errors.ExtractionError` when it cannot.
+
+    With ``ocr``, PDF pages without a text layer are read by Tesseract when it is installed.
+    """
     extractor = EXTRACTORS.get(path.suffix.lower())
     if extractor is None:
         raise ExtractionError(f"unsupported format {path.suffix or '(no extension)'}")
     if path.stat().st_size == 0:
         raise NoTextError("empty file (0 bytes)")
     try:
-        return extractor(path)
+        return extract_pdf(path, ocr=ocr) if extractor is extract_pdf else extractor(path)
     except ExtractionError:
         raise
     except Exception as exc:  # a library failing on a malformed file must not stop the run

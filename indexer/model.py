@@ -95,17 +95,42 @@ class Embedder:
         self.threads = threads
         location = ensure_default_model(models_dir) if model == DEFAULT_MODEL else model
         self.location = str(location)
-        self._model = _load(self.location)
+        self._loaded: SentenceTransformer | None = None
+
+    @property
+    def _model(self) -> SentenceTransformer:
+        # Loaded on first use: an index run that finds nothing to embed never pays for it.
+        if self._loaded is None:
+            self._loaded = _load(self.location)
+        return self._loaded
+
+    @property
+    def query_prompt(self) -> str:
         prompts = self._model.prompts or {}
-        self.query_prompt = next((prompts[n] for n in _QUERY_PROMPTS if n in prompts), "")
-        self.document_prompt = next((prompts[n] for n in _DOCUMENT_PROMPTS if n in prompts), "")
+        return next((prompts[n] for n in _QUERY_PROMPTS if n in prompts), "")
+
+    @property
+    def document_prompt(self) -> str:
+        prompts = self._model.prompts or {}
+        return next((prompts[n] for n in _DOCUMENT_PROMPTS if n in prompts), "")
+
+    @property
+    def dimension(self) -> int:
         get_dimension = getattr(self._model, "get_embedding_dimension", None) or \
             self._model.get_sentence_embedding_dimension
         dimension = get_dimension()
         if dimension is None:
             raise ModelError(f"model {self.name!r} does not declare its embedding dimension")
-        self.dimension: int = dimension
-        self.max_tokens: int = int(self._model.max_seq_length or 512)
+        return int(dimension)
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self._model.max_seq_length or 512)
+
+    def load(self) -> Embedder:
+        """Load the model now (the service does, so the first query does not wait for it)."""
+        _ = self._model
+        return self
 
     @property
     def tokenizer(self):  # type: ignore[no-untyped-def]

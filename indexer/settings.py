@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "multilingual-e5-small"
@@ -62,6 +62,13 @@ class Settings(BaseSettings):
         0.005, ge=0.0, le=0.05,
         description="Score margin within which a hit in the query's language goes first (0: off).",
     )
+    ocr: bool = Field(True, description="Read PDF pages without a text layer with Tesseract, when installed.")
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for the /admin endpoints (at least 16 characters); unset: disabled."
+    )
+    reload_interval: float = Field(
+        2.0, ge=0.0, le=3600.0, description="Seconds between checks for a new index to serve (0: never)."
+    )
     threads: int = Field(
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."
     )
@@ -81,3 +88,10 @@ class Settings(BaseSettings):
         if bad or not value:
             raise ValueError(f"languages must be two-letter ISO 639-1 codes, got {value!r}")
         return [code.lower() for code in value]
+
+    @field_validator("admin_token")
+    @classmethod
+    def _strong_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("admin_token must be at least 16 characters (e.g. `openssl rand -hex 24`)")
+        return value

@@ -42,6 +42,7 @@ class SourceDocument:
     language: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
+    ocr_pages: int = 0
 
     @property
     def id(self) -> str:
@@ -102,9 +103,10 @@ def resolve(relative: str, extracted: Extracted, entry: Entry | None) -> dict[st
     }
 
 
-def load_document(path: Path, *, corpus_root: Path, entry: Entry | None) -> SourceDocument:
+def load_document(path: Path, *, corpus_root: Path, entry: Entry | None, ocr: bool = False) -> SourceDocument:
     """Extract one file and resolve its metadata; raises :class:`~indexer.errors.ExtractionError`."""
     relative = path.relative_to(corpus_root).as_posix()
-    extracted = extract(path)
+    extracted = extract(path, ocr=ocr)
     return SourceDocument(path=relative, pages=extracted.pages, format=extracted.format,
-                          content_hash=file_hash(path), **resolve(relative, extracted, entry))
+                          content_hash=file_hash(path), ocr_pages=extracted.ocr_pages,
+                          **resolve(relative, extracted, entry))

@@ -17,6 +17,7 @@ either the old index or the new one, whole.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -33,10 +34,10 @@ from typing import Any
 import faiss
 import numpy as np
 
-from indexer.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from indexer.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from indexer.keyword import analyse
 
-FORMAT_VERSION = 2  # 2: keyword index (FTS5)
+FORMAT_VERSION = 3  # 2: keyword index (FTS5); 3: metadata_hash, FTS with content (deletable)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -57,7 +58,8 @@ CREATE TABLE documents (
     page_count INTEGER NOT NULL,
     format TEXT NOT NULL,
     content_hash TEXT NOT NULL,
-    extra TEXT NOT NULL             -- JSON object: supervisor, programme, prize, keywords, …
+    extra TEXT NOT NULL,            -- JSON object: supervisor, programme, prize, keywords, …
+    metadata_hash TEXT NOT NULL     -- of the catalogue entry: a corrected title is noticed without re-embedding
 );
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY,         -- the FAISS id of its vector
@@ -71,8 +73,7 @@ CREATE TABLE passages (
 );
 CREATE INDEX passages_by_document ON passages(document_id, ordinal);
 -- Keyword index: the analysed terms of each passage (see indexer.keyword), rowid = passage id.
-CREATE VIRTUAL TABLE passages_fts USING fts5(terms, content='', tokenize='unicode61 remove_diacritics 0',
-                                             prefix='6');
+CREATE VIRTUAL TABLE passages_fts USING fts5(terms, tokenize='unicode61 remove_diacritics 0', prefix='6');
 CREATE VIRTUAL TABLE passages_terms USING fts5vocab(passages_fts, 'row');
 """
 
@@ -124,6 +125,7 @@ class DocumentRecord:
     format: str
     content_hash: str
     extra: dict[str, Any]
+    metadata_hash: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -165,24 +167,39 @@ def current_generation(index_dir: Path) -> Path | None:
 
 
 class IndexWriter:
-    """Writes a new generation beside the served one; :meth:`commit` switches to it atomically."""
+    """Writes a new generation beside the served one; :meth:`commit` switches to it atomically.
 
-    def __init__(self, index_dir: Path, *, model: str, dimension: int) -> None:
+    With ``base``, the new generation starts as a copy of that generation (store and vectors), so an
+    incremental run only adds, removes and re-points what changed. Only one writer at a time: a lock file
+    in ``index_dir`` (released by the system even if the process is killed) guards the folder.
+    """
+
+    def __init__(self, index_dir: Path, *, model: str, dimension: int, base: Path | None = None) -> None:
         self.index_dir = index_dir
         self.model = model
         self.dimension = dimension
         index_dir.mkdir(parents=True, exist_ok=True)
-        self._remove_leftovers()
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in creation order
-        self.name = f"gen-{stamp}-{secrets.token_hex(3)}"
-        self.staging = index_dir / f".tmp-{self.name}"
-        self.staging.mkdir()
-        self._db = sqlite3.connect(self.staging / STORE)
-        self._db.executescript(_SCHEMA)
-        self._vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-        self._next_passage_id = 0
-        self.documents = 0
-        self.passages = 0
+        self._lock = _lock(index_dir)
+        try:
+            self._remove_leftovers()
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in creation order
+            self.name = f"gen-{stamp}-{secrets.token_hex(3)}"
+            self.staging = index_dir / f".tmp-{self.name}"
+            self.staging.mkdir()
+            if base is not None:
+                shutil.copyfile(base / STORE, self.staging / STORE)
+                self._db = sqlite3.connect(self.staging / STORE)
+                self._vectors = faiss.read_index(str(base / VECTORS))
+                (last,) = self._db.execute("SELECT max(id) FROM passages").fetchone()
+                self._next_passage_id = 0 if last is None else last + 1
+            else:
+                self._db = sqlite3.connect(self.staging / STORE)
+                self._db.executescript(_SCHEMA)
+                self._vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+                self._next_passage_id = 0
+        except BaseException:
+            self._lock.close()
+            raise
 
     def _remove_leftovers(self) -> None:
         """Half-written generations of an interrupted run, and generations nobody serves any more."""
@@ -191,14 +208,40 @@ class IndexWriter:
         for stale in list(self.index_dir.glob(".tmp-gen-*")) + generations[: max(0, len(generations) - _KEEP_PREVIOUS)]:
             shutil.rmtree(stale, ignore_errors=True)
 
+    @property
+    def passages(self) -> int:
+        return int(self._vectors.ntotal)
+
     def add_document(self, record: DocumentRecord) -> None:
         self._db.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (record.id, record.path, record.title, json.dumps(record.authors, ensure_ascii=False), record.year,
              record.edition, record.type, record.language, record.page_count, record.format,
-             record.content_hash, json.dumps(record.extra, ensure_ascii=False)),
+             record.content_hash, json.dumps(record.extra, ensure_ascii=False), record.metadata_hash),
         )
-        self.documents += 1
+
+    def replace_metadata(self, old_id: str, record: DocumentRecord) -> None:
+        """New metadata (and possibly a new path and id) for a document whose text did not change."""
+        self._db.execute(
+            "UPDATE documents SET id=?, path=?, title=?, authors=?, year=?, edition=?, type=?, language=?, "
+            "extra=?, metadata_hash=? WHERE id=?",
+            (record.id, record.path, record.title, json.dumps(record.authors, ensure_ascii=False), record.year,
+             record.edition, record.type, record.language, json.dumps(record.extra, ensure_ascii=False),
+             record.metadata_hash, old_id),
+        )
+        if record.id != old_id:
+            self._db.execute("UPDATE passages SET document_id=? WHERE document_id=?", (record.id, old_id))
+
+    def remove_document(self, document_id: str) -> int:
+        """Remove a document, its passages and their vectors; returns the number of passages removed."""
+        ids = np.array([row[0] for row in self._db.execute(
+            "SELECT id FROM passages WHERE document_id=?", (document_id,))], dtype=np.int64)
+        if len(ids):
+            self._vectors.remove_ids(faiss.IDSelectorBatch(ids))
+            self._db.executemany("DELETE FROM passages_fts WHERE rowid=?", [(int(i),) for i in ids])
+            self._db.execute("DELETE FROM passages WHERE document_id=?", (document_id,))
+        self._db.execute("DELETE FROM documents WHERE id=?", (document_id,))
+        return len(ids)
 
     def add_passages(self, rows: Sequence[tuple[str, int, int, int, int, str | None, str]],
                      vectors: np.ndarray) -> None:
@@ -213,18 +256,18 @@ class IndexWriter:
         if len(rows):
             self._vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
         self._next_passage_id += len(rows)
-        self.passages += len(rows)
 
     def commit(self, *, corpus_root: Path, corpus_fingerprint: str, report: dict[str, Any]) -> Path:
         """Finish the generation, make it the served one, and return its folder."""
         self._db.commit()
+        (documents,) = self._db.execute("SELECT count(*) FROM documents").fetchone()
         self._db.execute("VACUUM")
         self._db.close()
         faiss.write_index(self._vectors, str(self.staging / VECTORS))
         (self.staging / REPORT).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=self.model, dimension=self.dimension,
-            documents=self.documents, passages=self.passages, corpus_root=str(corpus_root.resolve()),
+            documents=documents, passages=self.passages, corpus_root=str(corpus_root.resolve()),
             corpus_fingerprint=corpus_fingerprint, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             checksums={name: _sha256(self.staging / name) for name in (VECTORS, STORE)},
         )
@@ -238,6 +281,7 @@ class IndexWriter:
         _fsync_dir(self.index_dir)
         _write_atomic(self.index_dir / CURRENT, self.name + "\n")
         self._remove_leftovers()
+        self._lock.close()
         return final
 
     def abort(self) -> None:
@@ -245,6 +289,19 @@ class IndexWriter:
             self._db.close()
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
+            self._lock.close()
+
+
+def _lock(index_dir: Path):  # type: ignore[no-untyped-def]
+    """Hold an exclusive lock on ``index_dir/.lock`` (closing the returned file releases it)."""
+    handle = (index_dir / ".lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise IndexBusyError(f"another indexing run is writing {index_dir}; try again when it has finished") \
+            from None
+    return handle
 
 
 class Index:
@@ -273,6 +330,30 @@ class Index:
             raise IndexNotFoundError(
                 f"no index in {index_dir}: build one with `passerelle index CORPUS_DIR --index-dir {index_dir}`"
             )
+        return cls.open_generation(path, expected_model=expected_model, verify=verify)
+
+    @classmethod
+    def open_last_good(cls, index_dir: Path, *, expected_model: str | None = None) -> tuple[Index, str | None]:
+        """The current generation, or, when it is damaged, the newest earlier one that is whole.
+
+        Returns the index and, when it fell back, why. Raises what :meth:`open` raises when none is good.
+        """
+        try:
+            return cls.open(index_dir, expected_model=expected_model), None
+        except IndexCorruptError as exc:
+            problem = str(exc)
+            current = current_generation(index_dir)
+            for earlier in sorted((p for p in index_dir.glob("gen-*") if p != current and (p / MANIFEST).exists()),
+                                  reverse=True):
+                try:
+                    return cls.open_generation(earlier, expected_model=expected_model), problem
+                except IndexCorruptError:
+                    continue
+            raise
+
+    @classmethod
+    def open_generation(cls, path: Path, *, expected_model: str | None = None, verify: bool = True) -> Index:
+        """Open one generation folder, checking that its parts agree."""
         manifest = Manifest.read(path / MANIFEST)
         if manifest.format_version != FORMAT_VERSION:
             raise IndexCorruptError(
@@ -326,12 +407,15 @@ class Index:
     # -- documents and passages ------------------------------------------------------------------------
 
     _DOCUMENT_COLUMNS = "id, path, title, authors, year, edition, type, language, page_count, format, " \
-                        "content_hash, extra"
+                        "content_hash, extra, metadata_hash"
 
     @staticmethod
     def _document(row: tuple[Any, ...]) -> DocumentRecord:
         return DocumentRecord(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6], row[7],
-                              row[8], row[9], row[10], json.loads(row[11]))
+                              row[8], row[9], row[10], json.loads(row[11]), row[12])
+
+    def all_documents(self) -> list[DocumentRecord]:
+        return [self._document(row) for row in self.query(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents")]
 
     def document(self, document_id: str) -> DocumentRecord | None:
         row = self.query_one(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (document_id,))

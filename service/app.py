@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
 from indexer.model import Embedder
 from indexer.search import Searcher
 from indexer.settings import Settings
+from service import web
 from service.api.deps import ServiceState
-from service.api.routes import documents, search, system
+from service.api.routes import admin, documents, search, system
 from service.engine import QueryEngine
+from service.live import LiveIndex, Reindexer
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +37,23 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         model = embedder or Embedder(settings.model, models_dir=settings.models_dir, threads=settings.threads,
                                      batch_size=settings.batch_size)
-        searcher = Searcher.open(settings, model)
-        index = searcher.index
-        engine = QueryEngine(searcher)
+        model.load()
+        engine: QueryEngine | None = None
+
+        def swap(searcher: Searcher) -> None:
+            if engine is not None:
+                engine.searcher = searcher
+
+        live = LiveIndex(settings, model, on_swap=swap)
+        engine = QueryEngine(live.searcher)
         engine.start()
-        app.state.passerelle = ServiceState(settings=settings, index=index, searcher=searcher, engine=engine)
-        log.info("serving %d documents from %s", index.manifest.documents, index.path)
+        app.state.passerelle = ServiceState(settings=settings, live=live, engine=engine, reindexer=Reindexer(live))
+        watcher = asyncio.create_task(live.watch())
+        log.info("serving %d documents from %s", live.index.manifest.documents, live.index.path)
         try:
             yield
         finally:
+            watcher.cancel()
             engine.stop()
 
     app = FastAPI(
@@ -53,6 +65,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(system.router)
+    app.include_router(admin.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:

@@ -75,15 +75,16 @@ class QueryEngine:
                 return
 
     def _answer(self, batch: list[_Job]) -> None:
+        searcher = self.searcher  # one index for the whole batch, even if a reload swaps it meanwhile
         try:
-            vectors = self.searcher.embedder.encode_query([job.query for job in batch])
+            vectors = searcher.embedder.encode_query([job.query for job in batch])
         except Exception as exc:
             for job in batch:
                 _reply(job, None, exc)
             return
         for job, vector in zip(batch, vectors, strict=True):
             try:
-                ranking = self.searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode)
+                ranking = searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode)
             except Exception as exc:
                 _reply(job, None, exc)
             else:

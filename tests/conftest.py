@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -56,6 +57,13 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server(settings: Settings, embedder: Embedder, indexed: IndexReport) -> Iterator[str]:
     """A real uvicorn server on loopback, serving the small corpus."""
+    with run_server(settings, embedder) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def run_server(settings: Settings, embedder: Embedder) -> Iterator[str]:
+    """Run the service in a thread of this process, on a free loopback port; yields its base URL."""
     import uvicorn
 
     from service import create_app

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from indexer.search import Searcher
 from indexer.settings import Settings
 from indexer.store import Index
 from service.engine import QueryEngine
+from service.live import LiveIndex, Reindexer
 
 
 @dataclass
 class ServiceState:
     settings: Settings
-    index: Index
-    searcher: Searcher
+    live: LiveIndex
     engine: QueryEngine
+    reindexer: Reindexer
+
+    @property
+    def searcher(self) -> Searcher:
+        return self.live.searcher
+
+    @property
+    def index(self) -> Index:
+        return self.live.index
 
 
 def get_state(request: Request) -> ServiceState:
@@ -26,3 +37,20 @@ def get_state(request: Request) -> ServiceState:
 
 
 State = Annotated[ServiceState, Depends(get_state)]
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_admin(state: State,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
+    """Admin endpoints need ``Authorization: Bearer <PASSERELLE_ADMIN_TOKEN>``; without a token they are off."""
+    token = state.settings.admin_token
+    if token is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "admin endpoints are disabled: set PASSERELLE_ADMIN_TOKEN to enable them")
+    if credentials is None or not secrets.compare_digest(credentials.credentials.encode(),
+                                                         token.get_secret_value().encode()):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong admin token",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+Admin = Depends(require_admin)

@@ -74,7 +74,8 @@ def test_a_failed_run_leaves_the_served_index_untouched(tmp_path: Path, settings
             raise Boom("crash in the middle of a re-index")
 
     with pytest.raises(Boom):
-        index_corpus(small_corpus, index_dir=index_dir, embedder=ExplodingEmbedder(), settings=settings)  # type: ignore[arg-type]
+        index_corpus(small_corpus, index_dir=index_dir, embedder=ExplodingEmbedder(),  # type: ignore[arg-type]
+                     settings=settings, full=True)
     after = Index.open(index_dir)
     assert after.path == served and after.manifest.passages == first.passages
     assert not list(index_dir.glob(".tmp-*"))

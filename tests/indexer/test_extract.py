@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError
-from indexer.extract import clean_text, extract
+from indexer.extract import clean_text, extract, ocr_available
 
 from ..documents import FRENCH_AI, GERMAN_INTEGRATION, image_only_pdf, pdf_bytes, write_docx, write_pptx
 
@@ -106,3 +106,42 @@ def test_text_in_latin1_is_decoded(tmp_path: Path) -> None:
 
 def test_clean_text_collapses_spaces_and_drops_controls() -> None:
     assert clean_text("a\x00b  \t c\r\n  d ") == "a b c\nd"
+
+
+def _scanned_pdf(tmp_path: Path, text: str) -> Path:
+    """A PDF whose only page is a picture of ``text``: no text layer, like a scan."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    image = Image.new("L", (1700, 400), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=56)
+    draw.text((60, 150), text, fill=0, font=font)
+    path = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(850, 200), invariant=1)
+    pdf.drawImage(ImageReader(image), 0, 0, width=850, height=200)
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
+@pytest.mark.skipif(not ocr_available(), reason="Tesseract is not installed (.ci/run installs it)")
+def test_scanned_pages_are_read_by_ocr(tmp_path: Path) -> None:
+    path = _scanned_pdf(tmp_path, "Integration der Kinder in der Schule")
+    with pytest.raises(NoTextError):
+        extract(path)  # without OCR: no text layer
+    extracted = extract(path, ocr=True)
+    assert extracted.ocr_pages == 1
+    assert "Integration" in extracted.pages[0] and "Schule" in extracted.pages[0]
+
+
+FRANCAIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "pdf" / "ocrmypdf-resources" / "tests" / \
+    "resources" / "francais.pdf"
+
+
+@pytest.mark.skipif(not ocr_available() or not FRANCAIS.exists(), reason="needs Tesseract and ../shared")
+def test_french_scan_is_read_with_its_accents() -> None:
+    text = extract(FRANCAIS, ocr=True).pages[0]
+    assert len(text) > 200
+    assert any(word in text for word in ("é", "è", "à"))

@@ -55,4 +55,4 @@ def test_a_model_that_cannot_be_loaded_is_a_clear_error(tmp_path: Path) -> None:
 
     (tmp_path / "empty-model").mkdir()
     with pytest.raises(ModelError, match="cannot load embedding model"):
-        Embedder(str(tmp_path / "empty-model"), models_dir=tmp_path)
+        _ = Embedder(str(tmp_path / "empty-model"), models_dir=tmp_path).dimension

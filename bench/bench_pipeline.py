@@ -1,0 +1,121 @@
+"""Pipeline benchmarks: indexing throughput and /search latency, each against its bare baseline.
+
+(a) Indexing: the whole pipeline (extract, chunk, detect languages, embed, store) on the bundled corpus,
+    against the bare model encoding exactly the same passages, in the same run. Target: ratio ≥ 0.85.
+(b) Search: ``GET /search`` over HTTP on a real server (uvicorn, loopback), against the bare path —
+    encoding the query and searching FAISS in-process — with the same queries. Target: p50 ≤ 1.5× bare.
+
+Run: ``.venv/bin/python bench/bench_pipeline.py`` (prints figures; no assertion).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from queries import QUERIES
+
+from indexer import Embedder, Index, Settings, index_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    return float(np.percentile(samples, 50)), float(np.percentile(samples, 95))
+
+
+def bench_indexing(settings: Settings, embedder: Embedder, index_dir: Path) -> None:
+    started = time.perf_counter()
+    report = index_corpus(settings.corpus_dir, index_dir=index_dir, embedder=embedder, settings=settings)
+    pipeline = time.perf_counter() - started
+    texts = [row[0] for row in Index.open(index_dir).query("SELECT text FROM passages ORDER BY id")]
+    started = time.perf_counter()
+    embedder.encode_document(texts)
+    bare = time.perf_counter() - started
+    print(f"(a) indexing {report.documents} documents, {len(texts)} passages")
+    print(f"    pipeline {pipeline:.1f} s = {len(texts) / pipeline:.1f} passages/s "
+          f"(of which embedding {report.embed_seconds:.1f} s)")
+    print(f"    bare model {bare:.1f} s = {len(texts) / bare:.1f} passages/s")
+    print(f"    ratio pipeline/bare throughput = {bare / pipeline:.3f}  (target >= 0.85)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_search(settings: Settings, embedder: Embedder, index_dir: Path, *, rounds: int, mode: str) -> None:
+    port = _free_port()
+    env = os.environ | {"PASSERELLE_INDEX_DIR": str(index_dir), "PASSERELLE_MODELS_DIR": str(settings.models_dir)}
+    server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start")
+                time.sleep(0.2)
+            for query in QUERIES[:5]:  # warm-up
+                client.get("/search", params={"q": query, "mode": mode})
+            http = []
+            for _ in range(rounds):
+                for query in QUERIES:
+                    started = time.perf_counter()
+                    response = client.get("/search", params={"q": query, "k": 10, "mode": mode})
+                    http.append((time.perf_counter() - started) * 1000)
+                    response.raise_for_status()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    index = Index.open(index_dir)
+    for query in QUERIES[:5]:
+        embedder.encode_query([query])
+    bare = []
+    for _ in range(rounds):
+        for query in QUERIES:
+            started = time.perf_counter()
+            vector = embedder.encode_query([query])
+            index.vectors.search(vector, 40)
+            bare.append((time.perf_counter() - started) * 1000)
+    http50, http95 = _percentiles(http)
+    bare50, bare95 = _percentiles(bare)
+    print(f"(b) search, mode={mode}, {len(http)} sequential requests over HTTP, 1 client")
+    print(f"    HTTP /search  p50 {http50:.1f} ms  p95 {http95:.1f} ms")
+    print(f"    bare encode+FAISS  p50 {bare50:.1f} ms  p95 {bare95:.1f} ms")
+    print(f"    ratio p50 HTTP/bare = {http50 / bare50:.2f}  (target <= 1.5)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the query list")
+    parser.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "keyword"])
+    args = parser.parse_args()
+    settings = Settings(corpus_dir=args.corpus)
+    embedder = Embedder(settings.model, models_dir=settings.models_dir, batch_size=settings.batch_size)
+    with tempfile.TemporaryDirectory(prefix="passerelle-bench-") as scratch:
+        index_dir = Path(scratch) / "index"
+        bench_indexing(settings, embedder, index_dir)
+        bench_search(settings, embedder, index_dir, rounds=args.rounds, mode=args.mode)
+
+
+if __name__ == "__main__":
+    main()

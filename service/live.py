@@ -1,0 +1,146 @@
+"""What the service is serving now, and how it changes without a restart.
+
+:class:`LiveIndex` holds the :class:`~indexer.search.Searcher` being served. A new index generation is picked
+up by :meth:`LiveIndex.reload` — called by the watcher when ``CURRENT`` changes, by ``POST /admin/reload``
+and after a re-index from ``POST /admin/reindex`` — which opens and verifies it completely *before* swapping
+one reference: requests already running finish on the old index (its files stay on disk), new ones use the
+new one, none sees a half-built index. A damaged generation is refused and the last good one stays served.
+
+:class:`Reindexer` runs ``index_corpus`` on a background thread, one run at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.progress import Progress
+
+from indexer.build import index_corpus
+from indexer.errors import IndexBusyError, PasserelleError
+from indexer.model import Embedder
+from indexer.search import Searcher
+from indexer.settings import Settings
+from indexer.store import Index, current_generation
+
+log = logging.getLogger(__name__)
+
+
+class LiveIndex:
+    """The searcher in service; swapped atomically (one attribute assignment) on reload."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, *, on_swap: Callable[[Searcher], None]) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.on_swap = on_swap
+        index, problem = Index.open_last_good(settings.index_dir, expected_model=embedder.name)
+        if problem:
+            log.error("serving the last good index %s: the current one is refused: %s", index.path.name, problem)
+        self.problem: str | None = problem
+        self.searcher = self._searcher(index)
+        self._lock = threading.Lock()
+        self._refused: str | None = None
+
+    def _searcher(self, index: Index) -> Searcher:
+        settings = self.settings
+        return Searcher(index, self.embedder, max_query_chars=settings.max_query_chars, max_k=settings.max_k,
+                        language_preference=settings.language_preference, languages=tuple(settings.languages))
+
+    @property
+    def index(self) -> Index:
+        return self.searcher.index
+
+    def reload(self, *, force: bool = False) -> bool:
+        """Serve the current generation if it is new (and whole). Returns whether the index changed."""
+        with self._lock:
+            path = current_generation(self.settings.index_dir)
+            if path is None or path == self.index.path or (path.name == self._refused and not force):
+                return False
+            try:
+                index = Index.open_generation(path, expected_model=self.embedder.name)
+            except PasserelleError as exc:
+                self._refused = path.name
+                self.problem = f"new index {path.name} refused, still serving {self.index.path.name}: {exc}"
+                log.error("%s", self.problem)
+                return False
+            searcher = self._searcher(index)
+            self.searcher = searcher
+            self.on_swap(searcher)
+            self.problem = None
+            log.info("now serving %s (%d documents)", path.name, index.manifest.documents)
+            return True
+
+    async def watch(self) -> None:
+        """Poll ``CURRENT`` and reload when it changes (the check itself is one small file read)."""
+        interval = self.settings.reload_interval
+        if not interval:
+            return
+        while True:
+            await asyncio.sleep(interval)
+            path = current_generation(self.settings.index_dir)
+            if path is not None and path != self.index.path and path.name != self._refused:
+                await asyncio.to_thread(self.reload)
+
+
+@dataclass
+class ReindexStatus:
+    running: bool = False
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None
+    last_report: dict[str, Any] | None = None
+    progress: dict[str, Any] = field(default_factory=dict)
+
+
+class Reindexer:
+    """Runs a re-index of the configured corpus on a background thread; one at a time."""
+
+    def __init__(self, live: LiveIndex) -> None:
+        self.live = live
+        self.status = ReindexStatus()
+        self._progress: Progress | None = None
+        self._lock = threading.Lock()
+
+    def start(self, *, full: bool = False) -> bool:
+        """Start a run; ``False`` when one is already running (here or in another process)."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        self.status = ReindexStatus(running=True, started_at=time.time())
+        self._progress = Progress(disable=True)  # headless: its tasks are read by status()
+        threading.Thread(target=self._run, args=(full,), name="passerelle-reindex", daemon=True).start()
+        return True
+
+    def _run(self, full: bool) -> None:
+        settings = self.live.settings
+        try:
+            report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=self.live.embedder,
+                                  settings=settings, progress=self._progress, full=full)
+            self.status.last_report = report.as_dict()
+            self.live.reload()
+        except IndexBusyError as exc:
+            self.status.error = str(exc)
+        except Exception as exc:  # reported on /admin/status; the served index is untouched
+            log.exception("re-index failed")
+            self.status.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.status.running = False
+            self.status.finished_at = time.time()
+            self._lock.release()
+
+    def progress(self) -> dict[str, Any]:
+        if self._progress is None or not self._progress.tasks:
+            return {}
+        task = self._progress.tasks[0]
+        return {"done": int(task.completed), "total": int(task.total or 0), "current": task.description}
+
+
+def index_info(index: Index) -> dict[str, Any]:
+    return {"generation": index.path.name, "created_at": index.manifest.created_at,
+            "documents": index.manifest.documents, "passages": index.manifest.passages,
+            "corpus": str(Path(index.manifest.corpus_root))}

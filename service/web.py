@@ -1,0 +1,345 @@
+"""The web page: server-rendered search and document pages, for people rather than programs.
+
+- ``GET /`` — the search page. Its state lives in the URL (``/?q=…&type=…&language=…``) so a search can be
+  bookmarked and shared; the same parameters as ``GET /search`` (``q``, ``k``, ``mode``, ``edition``, ``type``,
+  ``language``, ``year``, ``year_from``, ``year_to``, ``author``), plus ``lang``, the interface language.
+  With the header ``X-Passerelle-Fragment: 1`` it answers only the results part (the page's script fetches it
+  as the user types).
+- ``GET /d/{document_id}`` — a document: metadata, its text by page, the file, related documents.
+
+The search itself is :mod:`service.searching`, shared with the JSON API. A request the search refuses (too
+long, unknown filter value…) gets the page with a polite message and HTTP 422; an unknown document a 404 page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
+from indexer.highlight import Highlighter
+from indexer.search import Filters
+from service import i18n, searching
+from service.api.deps import ServiceState, State
+from service.schemas import Passage, SearchResponse
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+STATIC_DIR = Path(__file__).parent / "static"
+
+LANGUAGE_COOKIE = "passerelle_lang"
+FRAGMENT_HEADER = "x-passerelle-fragment"
+DEFAULT_K = 10
+MORE_STEP = 10
+RELATED = 6
+FACET_FIELDS = ("type", "language", "edition", "year")  # the order they are shown in
+LIST_FIELDS = ("edition", "type", "language", "year", "author")
+MODES = ("hybrid", "dense", "keyword")
+
+
+class _BadYear(ValueError):
+    """A year filter that is not a number."""
+
+
+@dataclass(frozen=True)
+class PageState:
+    """Everything the URL of a search says, and how to write it back into links."""
+
+    q: str = ""
+    k: int = DEFAULT_K
+    mode: str = "hybrid"
+    edition: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    year_from: str | None = None
+    year_to: str | None = None
+    lang: str | None = None  # interface language asked for in the URL, kept in links
+
+    @classmethod
+    def of(cls, request: Request, *, max_k: int) -> PageState:
+        params = request.query_params
+        lists = {name: _unique(v.strip() for v in params.getlist(name) if v.strip()) for name in LIST_FIELDS}
+        try:
+            k = min(max(int(params.get("k", DEFAULT_K)), 1), max_k)
+        except ValueError:
+            k = DEFAULT_K
+        lang = (params.get("lang") or "").lower()
+        return cls(q=params.get("q", ""), k=k, mode=params.get("mode") or "hybrid",
+                   year_from=(params.get("year_from") or "").strip() or None,
+                   year_to=(params.get("year_to") or "").strip() or None,
+                   lang=lang if lang in i18n.LANGUAGES else None, **lists)
+
+    @property
+    def query(self) -> str:
+        return " ".join(self.q.split())
+
+    def selected(self, name: str) -> tuple[str, ...]:
+        return getattr(self, name)
+
+    def has_filters(self) -> bool:
+        return any(getattr(self, name) for name in LIST_FIELDS) or bool(self.year_from or self.year_to)
+
+    def filters(self) -> Filters:
+        """The search filters; raises :class:`_BadYear` for a year that is not a number."""
+
+        def year(value: str) -> int:
+            try:
+                return int(value)
+            except ValueError:
+                raise _BadYear(value) from None
+
+        return Filters(edition=self.edition, type=self.type, language=self.language,
+                       year=tuple(year(v) for v in self.year), author=self.author,
+                       year_from=year(self.year_from) if self.year_from else None,
+                       year_to=year(self.year_to) if self.year_to else None)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        for name in LIST_FIELDS:
+            pairs.extend((name, value) for value in getattr(self, name))
+        pairs.extend((name, value) for name in ("year_from", "year_to") if (value := getattr(self, name)))
+        if self.k != DEFAULT_K:
+            pairs.append(("k", str(self.k)))
+        if self.mode != "hybrid":
+            pairs.append(("mode", self.mode))
+        if self.lang:
+            pairs.append(("lang", self.lang))
+        return pairs
+
+    def url(self, path: str = "/", **changes: Any) -> str:
+        pairs = replace(self, **changes).pairs() if changes else self.pairs()
+        return f"{path}?{urlencode(pairs)}" if pairs else path
+
+    def toggle(self, name: str, value: str) -> str:
+        """This search with ``value`` added to, or removed from, filter ``name`` (and the first results again)."""
+        values = self.selected(name)
+        values = tuple(v for v in values if v != value) if value in values else (*values, value)
+        return self.url(**{name: values, "k": DEFAULT_K})
+
+    def without(self, name: str) -> str:
+        return self.url(**{name: () if name in LIST_FIELDS else None, "k": DEFAULT_K})
+
+    def without_filters(self) -> str:
+        return self.url(k=DEFAULT_K, year_from=None, year_to=None, **{name: () for name in LIST_FIELDS})
+
+    def document_url(self, document_id: str, anchor: str = "") -> str:
+        url = self.url(f"/d/{quote(document_id, safe='')}", k=DEFAULT_K)
+        return f"{url}#{anchor}" if anchor else url
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    options: list[FacetOption]
+
+
+@dataclass
+class ActiveFilter:
+    name: str
+    title: str
+    label: str
+    url: str
+
+
+@dataclass
+class PageSection:
+    """A page of a document and its passages, overlaps trimmed so the text reads on."""
+
+    page: int
+    passages: list[tuple[Passage, str]] = field(default_factory=list)  # (passage, HTML of its new text)
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _language(request: Request) -> str:
+    return i18n.choose(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE),
+                       request.headers.get("accept-language"))
+
+
+def _render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> Response:
+    language = context["ui"]
+    page: PageState = context["page"]
+    base = {
+        "request": request,
+        "t": lambda key, **values: i18n.translate(language, key, **values),
+        "label": lambda kind, value: i18n.label(language, kind, value),
+        "meta_label": lambda key: i18n.meta_label(language, key),
+        "languages": [(code, i18n.NATIVE_NAMES[code], page.url(request.url.path, lang=code))
+                      for code in i18n.LANGUAGES],
+        "home": PageState(lang=page.lang).url(),
+    }
+    response = TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status)
+    if page.lang and request.cookies.get(LANGUAGE_COOKIE) != page.lang:
+        response.set_cookie(LANGUAGE_COOKIE, page.lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    response.headers["Vary"] = "Accept-Language, Cookie, X-Passerelle-Fragment"
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _unknown_filters(state: ServiceState, page: PageState, language: str) -> str | None:
+    """The filter values the index does not have, in words (``None`` when all are known)."""
+    vocabulary = state.index.vocabulary()
+    unknown = []
+    for name in FACET_FIELDS:
+        known = {str(v) for v in vocabulary.get(name, [])}
+        unknown.extend(f"{i18n.translate(language, 'facet.' + name)}: {value}"
+                       for value in page.selected(name) if value not in known)
+    return ", ".join(unknown) or None
+
+
+async def _search(state: ServiceState, page: PageState, filters: Filters) -> tuple[SearchResponse, dict[str, Any]]:
+    """The results, and for each facet with a selection the counts without it, so others can be added."""
+    fields = [name for name in FACET_FIELDS if getattr(filters, name)]
+    answers = await asyncio.gather(
+        searching.search(state, q=page.q, k=page.k, filters=filters, mode=page.mode),
+        *(searching.search(state, q=page.q, k=1, filters=replace(filters, **{name: ()}), mode=page.mode)
+          for name in fields),
+    )
+    counts = {name: answers[0].facets.get(name, []) for name in FACET_FIELDS}
+    counts.update({name: answer.facets.get(name, []) for name, answer in zip(fields, answers[1:], strict=True)})
+    return answers[0], counts
+
+
+def _facets(page: PageState, counts: dict[str, Any], language: str) -> list[Facet]:
+    facets = []
+    for name in FACET_FIELDS:
+        found = {str(v.value): v.count for v in counts.get(name, [])}
+        for value in page.selected(name):
+            found.setdefault(value, 0)
+        if name in ("year", "edition"):
+            order = sorted(found, reverse=True)  # newest first
+        else:
+            order = sorted(found, key=lambda v: (-found[v], i18n.label(language, name, v).casefold()))
+        options = [FacetOption(value=v, label=i18n.label(language, name, v), count=found[v],
+                               selected=v in page.selected(name), url=page.toggle(name, v)) for v in order]
+        if options:
+            facets.append(Facet(name=name, title=i18n.translate(language, f"facet.{name}"), options=options))
+    return facets
+
+
+def _active_filters(page: PageState, language: str) -> list[ActiveFilter]:
+    active = [ActiveFilter(name, i18n.translate(language, f"facet.{name}"), i18n.label(language, name, value),
+                           page.toggle(name, value))
+              for name in LIST_FIELDS for value in page.selected(name)]
+    active.extend(ActiveFilter(name, i18n.translate(language, f"facet.{name}"), value, page.without(name))
+                  for name in ("year_from", "year_to") if (value := getattr(page, name)))
+    return active
+
+
+@router.get("/", response_class=HTMLResponse)
+async def search_page(request: Request, state: State) -> Response:
+    """The search page (or, for the page's script, only its results part)."""
+    language = _language(request)
+    page = PageState.of(request, max_k=state.searcher.max_k)
+    fragment = request.headers.get(FRAGMENT_HEADER) == "1"
+    context: dict[str, Any] = {
+        "ui": language, "page": page, "view": "empty", "response": None, "facets": [], "message": None,
+        "active": _active_filters(page, language), "documents": state.index.manifest.documents,
+        "examples": [(lang, text, PageState(q=text, lang=page.lang).url()) for lang, text in i18n.EXAMPLES],
+        "max_chars": state.searcher.max_query_chars,
+    }
+    status = 200
+    query = page.query
+    if query:
+        message = None
+        if len(query) > state.searcher.max_query_chars:
+            message = i18n.translate(language, "error.too_long", length=len(query), max=state.searcher.max_query_chars)
+        elif unknown := _unknown_filters(state, page, language):
+            message = i18n.translate(language, "error.filter", detail=unknown)
+        else:
+            try:
+                response, counts = await _search(state, page, page.filters())
+            except _BadYear as exc:
+                message = i18n.translate(language, "error.year", value=str(exc))
+            except QueryError as exc:
+                message = i18n.translate(language, "error.invalid", detail=str(exc))
+            except PasserelleError as exc:
+                log.error("search page failed: %s", exc)
+                context.update(view="error", message=i18n.translate(language, "error.unavailable"))
+                status = 503
+            else:
+                more = len(response.results) >= page.k and page.k < state.searcher.max_k
+                context.update(view="results" if response.results else "none", response=response,
+                               facets=_facets(page, counts, language),
+                               more=page.url(k=min(page.k + MORE_STEP, state.searcher.max_k)) if more else None)
+        if message:
+            context.update(view="error", message=message)
+            status = 422
+    return _render(request, "_results.html" if fragment else "search.html", context, status=status)
+
+
+def _trim_overlap(previous: str, text: str) -> str:
+    """``text`` without its beginning where that repeats the end of ``previous`` (passages overlap)."""
+    longest = min(len(previous), len(text))
+    for length in range(longest, 0, -1):
+        if (length == len(text) or text[length] == " ") and previous.endswith(text[:length]):
+            return text[length:].lstrip()
+    return text
+
+
+def _sections(passages: Sequence[Passage], highlight: Any) -> list[PageSection]:
+    sections: list[PageSection] = []
+    previous: Passage | None = None
+    for passage in passages:
+        if not sections or sections[-1].page != passage.page:
+            sections.append(PageSection(page=passage.page))
+            previous = None
+        text = passage.text
+        if previous is not None and passage.start < previous.end:
+            text = _trim_overlap(previous.text, text)
+        sections[-1].passages.append((passage, highlight(text)))
+        previous = passage
+    return sections
+
+
+@router.get("/d/{document_id:path}", response_class=HTMLResponse)
+def document_page(request: Request, state: State, document_id: str) -> Response:
+    """A document: its metadata, its text by page, a link to the file and the documents closest to it."""
+    language = _language(request)
+    page = PageState.of(request, max_k=state.searcher.max_k)
+    context: dict[str, Any] = {"ui": language, "page": page}
+    try:
+        detail = searching.document_detail(state, document_id)
+    except DocumentNotFoundError:
+        return _render(request, "not_found.html", context, status=404)
+    try:
+        related = searching.similar(state, document_id, k=RELATED, filters=Filters()).results
+    except PasserelleError as exc:
+        log.warning("no related documents for %s: %s", document_id, exc)
+        related = []
+    query = page.query
+    if query and len(query) <= state.searcher.max_query_chars:
+        highlight = state.searcher.highlighter(query).highlight
+    else:
+        highlight = Highlighter.none().highlight
+    document = detail.document
+    extra = [(key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+             for key, value in document.extra.items() if value not in (None, "", [])]
+    context.update(document=document, sections=_sections(detail.passages, highlight), related=related,
+                   extra=extra)
+    return _render(request, "document.html", context)

@@ -1,0 +1,118 @@
+"""Re-indexing after each edition: only what changed is embedded, nothing is lost, crashes are harmless."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer import Embedder, Index, Settings, index_corpus
+
+from ..documents import ENGLISH_HOUSING, FRENCH_AI
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, small_corpus: Path) -> Path:
+    copy = tmp_path / "corpus"
+    shutil.copytree(small_corpus, copy)
+    shutil.rmtree(copy / "2024-archive" / "bad")  # failures are covered elsewhere
+    return copy
+
+
+def _paths(index_dir: Path) -> dict[str, str]:
+    return dict(Index.open(index_dir).query("SELECT path, title FROM documents"))
+
+
+def test_add_change_move_delete_duplicate_and_catalogue_cycles(corpus: Path, tmp_path: Path, embedder: Embedder,
+                                                                settings: Settings) -> None:
+    index_dir = tmp_path / "index"
+
+    def run():
+        return index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+
+    first = run()
+    assert len(first.added) == 6 and first.embedded_passages == first.passages
+
+    again = run()
+    assert (again.new_generation, again.embedded_passages, again.unchanged) == (False, 0, 6)
+
+    (corpus / "2024-archive" / "new.md").write_text(f"# Neu\n\n{ENGLISH_HOUSING}", encoding="utf-8")
+    added = run()
+    assert added.added == ["2024-archive/new.md"] and 0 < added.embedded_passages <= 2
+
+    (corpus / "2024-archive" / "notes.txt").write_text(FRENCH_AI + " Une phrase ajoutée.", encoding="utf-8")
+    changed = run()
+    assert changed.changed == ["2024-archive/notes.txt"] and changed.added == []
+    assert Index.open(index_dir).manifest.documents == 7
+
+    (corpus / "2024-archive" / "moved").mkdir()
+    (corpus / "2024-archive" / "page.html").rename(corpus / "2024-archive" / "moved" / "page.html")
+    moved = run()
+    assert moved.moved == ["2024-archive/page.html → 2024-archive/moved/page.html"]
+    assert moved.embedded_passages == 0
+    assert "2024-archive/moved/page.html" in _paths(index_dir) and "2024-archive/page.html" not in _paths(index_dir)
+
+    shutil.copy(corpus / "2025-demo" / "eeler-leit.md", corpus / "2024-archive" / "eeler-leit-copy.md")
+    duplicated = run()
+    assert [d.path for d in duplicated.duplicates] == ["2025-demo/eeler-leit.md"] or \
+        [d.path for d in duplicated.duplicates] == ["2024-archive/eeler-leit-copy.md"]
+    assert duplicated.documents == 7  # indexed once
+
+    (corpus / "2024-archive" / "new.md").unlink()
+    removed = run()
+    assert removed.removed == ["2024-archive/new.md"] and removed.embedded_passages == 0
+
+    catalogue = corpus / "2025-demo" / "catalogue.toml"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(
+        "Schulische Integration von Kindern mit Migrationshintergrund", "Schulische Integration (korrigiert)"),
+        encoding="utf-8")
+    corrected = run()
+    assert corrected.metadata_updated == ["2025-demo/theses/integration.pdf"] and corrected.embedded_passages == 0
+    assert _paths(index_dir)["2025-demo/theses/integration.pdf"] == "Schulische Integration (korrigiert)"
+
+    full = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings, full=True)
+    assert full.embedded_passages == full.passages == corrected.passages
+
+
+def test_a_killed_indexer_leaves_the_previous_index_and_the_next_run_recovers(
+        corpus: Path, tmp_path: Path, embedder: Embedder, settings: Settings) -> None:
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    before = Index.open(index_dir)
+    env = os.environ | {"PASSERELLE_MODELS_DIR": str(settings.models_dir)}
+    process = subprocess.Popen([sys.executable, "-m", "indexer.cli", "index", str(corpus), "--index-dir",
+                                str(index_dir), "--full"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(index_dir.glob(".tmp-gen-*/store.sqlite")):
+        assert process.poll() is None and time.monotonic() < deadline, "the indexer ended before writing"
+        time.sleep(0.05)
+    time.sleep(0.5)  # in the middle of writing
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    after = Index.open(index_dir)  # verified: manifest, checksums, counts
+    assert after.path == before.path and after.manifest == before.manifest
+    assert list(index_dir.glob(".tmp-gen-*"))  # the leftovers are there…
+    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings, full=True)
+    assert not list(index_dir.glob(".tmp-gen-*"))  # …and the next run removes them
+    assert Index.open(index_dir).manifest.passages == report.passages
+
+
+def test_a_damaged_current_index_falls_back_to_the_last_good_one(corpus: Path, tmp_path: Path,
+                                                                 embedder: Embedder, settings: Settings) -> None:
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    good = Index.open(index_dir).path
+    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings, full=True)
+    damaged = Index.open(index_dir).path
+    (damaged / "vectors.faiss").write_bytes(b"\0" * 64)
+    index, problem = Index.open_last_good(index_dir, expected_model=embedder.name)
+    assert index.path == good and problem and "vectors.faiss" in problem

@@ -1,0 +1,324 @@
+"""The web page in a real browser: Debian's Chromium driven by Playwright (never a downloaded browser).
+
+Screenshots of the main states are saved under ``test-output/screenshots/`` for review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+GERMAN_THESIS = "Schulische Integration von Kindern mit Migrationshintergrund"
+FRENCH_QUESTION = "Comment aider les enfants immigrés à réussir à l'école ?"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("no Chromium at /usr/bin/chromium: install Debian's packages "
+                    "(apt-get install chromium chromium-driver; .ci/run does) to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="the playwright package is missing: pip install -e '.[dev]'")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Tab:
+    """A browser page, and what it asked the network for and complained about."""
+
+    page: Any
+    base: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def shot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def results(self) -> Any:
+        return self.page.locator("#results .hit")
+
+
+@contextmanager
+def _open(browser: Any, server: str, **options: Any) -> Iterator[Tab]:
+    """A fresh browser context (no cookies) with one page, checked when done."""
+    context = browser.new_context(base_url=server, **{"locale": "en-GB", "viewport": {"width": 1280, "height": 900},
+                                                      **options})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    tab = Tab(page, server)
+    page.on("request", lambda request: tab.requests.append(request.url))
+    page.on("console", lambda message: message.type == "error" and tab.errors.append(message.text))
+    page.on("pageerror", lambda error: tab.errors.append(str(error)))
+    try:
+        yield tab
+    finally:
+        context.close()
+    # Everything the page loads comes from the service itself, and the page runs without errors
+    # (the browser logs the 404 and 422 answers of the error pages themselves: those are expected).
+    outside = [url for url in tab.requests if not url.startswith(server) and not url.startswith("data:")]
+    assert outside == [], f"requests outside the service: {outside}"
+    assert [e for e in tab.errors if "status of 4" not in e] == []
+
+
+@pytest.fixture
+def tab(browser: Any, server: str) -> Iterator[Tab]:
+    with _open(browser, server) as tab:
+        yield tab
+
+
+def test_type_a_query_and_see_results_as_you_type(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/")
+    tab.shot("01-empty")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.evaluate("document.activeElement.id") == "q"  # the empty page is ready for typing
+    page.locator("#q").press_sequentially(FRENCH_QUESTION, delay=15)
+    page.wait_for_function("() => document.querySelector('#results.view-results')")
+    page.wait_for_url(re.compile(r"q=Comment"))
+    page.wait_for_function("t => document.querySelector('#results .hit-title').textContent.trim() === t",
+                           arg=GERMAN_THESIS)
+    first = tab.results().first
+    assert first.locator(".hit-title a").get_attribute("lang") == "de"
+    assert first.locator(".passage").get_attribute("lang") == "de"
+    assert re.match(r"page \d", first.locator(".page-number").inner_text())
+    assert page.locator("#results mark").count() > 0
+    assert "documents found" in page.locator("#status").inner_text()  # told to screen readers too
+    assert page.title().startswith("Comment aider")
+    assert page.evaluate("document.activeElement.id") == "q"  # typing was never interrupted
+    tab.shot("02-results")
+    # The URL is the search: opening it again gives the same page, without the script's help.
+    fresh = page.context.new_page()
+    fresh.goto(page.url)
+    assert fresh.locator("#results .hit-title").first.inner_text() == GERMAN_THESIS
+    fresh.close()
+    # Enter searches at once; clearing the box brings back the empty page.
+    page.locator("#q").fill("Eeler Leit doheem")
+    page.locator("#q").press("Enter")
+    page.wait_for_url(re.compile(r"q=Eeler"))
+    page.wait_for_function("t => document.querySelector('#results .hit-title').textContent.trim() === t",
+                           arg="Eeler Leit doheem")
+    page.locator("#q").fill("")
+    page.wait_for_function("() => document.querySelector('#results.view-empty')")
+    assert page.url == tab.base + "/"
+
+
+def test_enter_searches_and_the_form_works_without_javascript(browser: Any, server: str) -> None:
+    with _open(browser, server, java_script_enabled=False) as tab:
+        page = tab.page
+        page.goto("/")
+        page.locator("#q").fill("Eeler Leit doheem")
+        page.locator("#q").press("Enter")
+        page.wait_for_url(re.compile(r"q=Eeler"))
+        assert tab.results().first.locator(".hit-title").inner_text() == "Eeler Leit doheem"
+        page.locator('a[data-key="type=document"]').click()
+        page.wait_for_url(re.compile(r"type=document"))
+        assert tab.results().count() >= 1
+        tab.shot("03-no-javascript")
+
+
+def test_click_a_facet_to_narrow_and_again_to_widen(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/?q=logement")
+    everything = tab.results().count()
+    thesis = page.locator('a[data-key="type=thesis"]')
+    thesis.click()
+    page.wait_for_url(re.compile(r"type=thesis"))
+    page.wait_for_function("() => document.querySelectorAll('#results .hit').length === 1")
+    assert tab.results().first.locator(".tag").inner_text() == "thesis"
+    selected = page.locator('a[data-key="type=thesis"]')
+    assert selected.get_attribute("aria-current") == "true"
+    assert page.evaluate("document.activeElement.getAttribute('data-key')") == "type=thesis"  # focus stays
+    assert page.locator('#hidden-params input[name="type"]').get_attribute("value") == "thesis"
+    tab.shot("04-facet-selected")
+    # Another language facet narrows further; the chip removes one filter.
+    selected.click()
+    page.wait_for_function(f"() => document.querySelectorAll('#results .hit').length === {everything}")
+    assert "type=" not in page.url
+    # Back and forward go through the searches.
+    page.go_back()
+    page.wait_for_url(re.compile(r"type=thesis"))
+    page.wait_for_function("() => document.querySelectorAll('#results .hit').length === 1")
+    page.go_forward()
+    page.wait_for_function(f"() => document.querySelectorAll('#results .hit').length === {everything}")
+
+
+def test_open_a_document_page(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/?q=" + FRENCH_QUESTION)
+    page.locator("#results .hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/d/[0-9a-f]+"))
+    assert page.locator("h1").inner_text() == GERMAN_THESIS
+    assert page.locator("h1").get_attribute("lang") == "de"
+    assert page.locator(".doc-page").count() == 2
+    assert page.locator(".doc-passage[lang=de]").count() >= 2
+    assert "Lena Hoffmann" in page.locator(".metadata").inner_text()
+    file_link = page.locator("a.button").get_attribute("href")
+    assert page.request.get(tab.base + file_link).status == 200
+    related = page.locator("#similar li a")
+    assert related.count() >= 3
+    tab.shot("05-document")
+    title = related.first.inner_text()
+    related.first.click()
+    page.wait_for_function("t => document.querySelector('h1').textContent.trim() === t", arg=title)
+    page.locator(".back a").click()
+    page.wait_for_url(re.compile(r"/\?q=Comment"))
+    assert tab.results().count() > 0
+
+
+def test_switch_the_interface_language(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/")
+    page.locator("#q").press_sequentially("logement", delay=15)
+    page.wait_for_function("() => document.querySelector('#results.view-results')")
+    page.locator('.switcher a[data-lang="de"]').click()  # the switcher follows the typed search
+    page.wait_for_url(re.compile(r"lang=de"))
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("label[for=q]").inner_text() == "In den Dokumenten suchen"
+    assert page.locator("#q").input_value() == "logement"
+    assert "Abschlussarbeit" in page.locator(".facets").inner_text()
+    assert page.locator('.switcher a[aria-current="true"]').get_attribute("data-lang") == "de"
+    tab.shot("06-german")
+    # The choice is remembered on the next pages.
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "de"
+    page.locator('.switcher a[data-lang="fr"]').click()
+    page.wait_for_url(re.compile(r"lang=fr"))
+    assert page.locator("button[type=submit]").inner_text() == "Rechercher"
+
+
+def test_too_long_and_no_result_states(tab: Tab) -> None:
+    page = tab.page
+    response = page.goto("/?q=" + "x" * 201)
+    assert response is not None and response.status == 422
+    assert "Your search is too long" in page.locator(".state-error").inner_text()
+    tab.shot("07-too-long")
+    page.locator("#q").fill("logement")  # corrected, the results come
+    page.wait_for_function("() => document.querySelector('#results.view-results')")
+    page.locator("#q").fill("logement " * 30)  # too long while typing: the same message, at once
+    page.wait_for_function("() => document.querySelector('#results.view-error')")
+    assert "Your search is too long (269 characters)" in page.locator(".state-error").inner_text()
+    assert "too long" in page.locator("#status").inner_text()
+    page.goto("/?q=logement&type=thesis&language=en")
+    assert "No result — try fewer words or another language." in page.locator(".state-none").inner_text()
+    tab.shot("08-no-result")
+    page.locator(".state-none a").click()
+    page.wait_for_function("() => document.querySelector('#results.view-results')")
+    assert "type=" not in page.url and "language=" not in page.url
+    response = page.goto("/d/nope")
+    assert response is not None and response.status == 404
+    assert page.locator("h1").inner_text() == "Document not found"
+    tab.shot("09-not-found")
+
+
+def test_keyboard_alone(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/?q=logement")
+    page.keyboard.press("Tab")
+    skip = page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('href')]")
+    assert skip == ["skip", "#results"]
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    assert page.locator(".skip").bounding_box()["y"] >= 0  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "results"
+    # From the results, Tab reaches the filters (their fold first), then the facets; Enter follows a facet.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('data-key') || ''")
+    assert focused.startswith("type=")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"type="))
+    assert page.evaluate("document.activeElement.getAttribute('data-key')") == focused
+    tab.shot("10-keyboard-focus")
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(value: float) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(v) for v in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast(foreground: str, background: str) -> float:
+    def parse(color: str) -> tuple[float, float, float]:
+        red, green, blue = (float(v) for v in re.findall(r"[\d.]+", color)[:3])
+        return red, green, blue
+
+    lighter, darker = sorted((_luminance(parse(foreground)), _luminance(parse(background))), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_contrast_is_good(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/?q=" + FRENCH_QUESTION)
+    colours = page.evaluate("""() => {
+        const background = el => {
+            for (; el; el = el.parentElement) {
+                const c = getComputedStyle(el).backgroundColor;
+                if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c;
+            }
+            return 'rgb(255, 255, 255)';
+        };
+        const pick = s => {
+            const el = document.querySelector(s);
+            return [s, getComputedStyle(el).color, background(el)];
+        };
+        return ['body', '.hit-title a', '.meta', '.count', '.hint', 'mark', '.tag', '.brand a', '.switcher a',
+                '.page-number', 'footer.site p', '.facet h3', 'label[for=q]', '.switcher a[aria-current]'].map(pick);
+    }""")
+    for selector, foreground, background in colours:
+        minimum = 7 if selector in ("body", ".hit-title a") else 4.5
+        assert _contrast(foreground, background) >= minimum, (selector, foreground, background)
+
+
+def test_readable_on_a_phone(browser: Any, server: str) -> None:
+    with _open(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as tab:
+        page = tab.page
+        page.goto("/?q=" + FRENCH_QUESTION)
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
+        details = page.locator("#facet-details")
+        assert details.get_attribute("open") is None  # the filters fold away on a small screen
+        tab.shot("11-phone-results")
+        page.locator("#facet-details summary").click()
+        assert details.get_attribute("open") is not None
+        box = page.locator('a[data-key^="type="]').first.bounding_box()
+        assert box and box["height"] >= 24  # big enough to tap
+        page.locator("#results .hit-title a").first.click()
+        page.wait_for_url(re.compile(r"/d/"))
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        tab.shot("12-phone-document")
+
+
+def test_more_results(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/?q=logement&k=2")
+    assert tab.results().count() == 2
+    page.locator(".more a").click()
+    page.wait_for_url(re.compile(r"k=12"))
+    page.wait_for_function("() => document.querySelectorAll('#results .hit').length === 6")
+    assert page.evaluate("document.activeElement.id") == "hit-3"  # on the first new result
+    assert page.locator(".more").count() == 0
