@@ -11,14 +11,16 @@ the run goes on; nothing a single file does stops it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import time
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.progress import Progress
 
@@ -39,6 +41,25 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 # Passages waiting to be embedded together: large enough to fill the model's batches well.
 _EMBED_BUFFER = 256
+# Files extracted ahead of the one being embedded.
+_PREFETCH = 4
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _prefetch(function: Callable[[T], R], items: list[T], *, depth: int) -> Iterator[R]:
+    """``map(function, items)`` computed on a worker thread up to ``depth`` items ahead of the consumer."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="passerelle-extract") as pool:
+        pending: deque[Future[R]] = deque()
+        iterator = iter(items)
+        for item in itertools.islice(iterator, depth):
+            pending.append(pool.submit(function, item))
+        while pending:
+            result = pending.popleft().result()
+            for item in itertools.islice(iterator, 1):
+                pending.append(pool.submit(function, item))
+            yield result
 
 
 @dataclass(frozen=True)
@@ -297,18 +318,24 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
                 report.moved.append(f"{old.path} → {new_path}")
             else:
                 report.metadata_updated.append(new_path)
-        for relative, kind in plan.embed:
+        def extract_one(relative: str) -> SourceDocument | FileIssue:
+            try:
+                return load_document(corpus_root / relative, corpus_root=corpus_root, entry=entries.get(relative),
+                                     ocr=report.ocr)
+            except ExtractionError as exc:
+                return FileIssue(relative, exc.reason, str(exc), hashes[relative])
+            except OSError as exc:
+                return FileIssue(relative, "unreadable", f"cannot be read: {exc}", hashes[relative])
+
+        # Extraction (pure Python, holds the GIL) of the next files overlaps the model's encoding (torch
+        # releases the GIL): on two cores the pipeline runs close to the bare model's speed.
+        extracted = _prefetch(extract_one, [relative for relative, _ in plan.embed], depth=_PREFETCH)
+        for (relative, kind), document in zip(plan.embed, extracted, strict=True):
             _advance(progress, task, relative)
             if kind == "changed":
                 writer.remove_document(document_id(relative))
-            try:
-                document = load_document(corpus_root / relative, corpus_root=corpus_root, entry=entries.get(relative),
-                                         ocr=report.ocr)
-            except ExtractionError as exc:
-                report.failed.append(FileIssue(relative, exc.reason, str(exc), hashes[relative]))
-                continue
-            except OSError as exc:
-                report.failed.append(FileIssue(relative, "unreadable", f"cannot be read: {exc}", hashes[relative]))
+            if isinstance(document, FileIssue):
+                report.failed.append(document)
                 continue
             pipeline.add(document, metadata_hash=_entry_hash(entries.get(relative)))
             (report.added if kind == "added" else report.changed).append(relative)

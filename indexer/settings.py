@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         0.005, ge=0.0, le=0.05,
         description="Score margin within which a hit in the query's language goes first (0: off).",
     )
+    query_cache_size: int = Field(
+        1024, ge=0, le=1_000_000, description="Query embeddings the service keeps for repeated queries (0: off)."
+    )
     ocr: bool = Field(True, description="Read PDF pages without a text layer with Tesseract, when installed.")
     admin_token: SecretStr | None = Field(
         None, description="Bearer token for the /admin endpoints (at least 16 characters); unset: disabled."

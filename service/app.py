@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                 engine.searcher = searcher
 
         live = LiveIndex(settings, model, on_swap=swap)
-        engine = QueryEngine(live.searcher)
+        engine = QueryEngine(live.searcher, cache_size=settings.query_cache_size)
         engine.start()
         app.state.passerelle = ServiceState(settings=settings, live=live, engine=engine, reindexer=Reindexer(live))
         watcher = asyncio.create_task(live.watch())

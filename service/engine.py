@@ -13,7 +13,10 @@ import asyncio
 import contextlib
 import queue
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from indexer.search import Filters, Mode, Ranking, Searcher
 
@@ -33,9 +36,14 @@ class _Job:
 class QueryEngine:
     """Batches queries from many concurrent requests onto one inference thread."""
 
-    def __init__(self, searcher: Searcher, *, max_batch: int = 32) -> None:
+    def __init__(self, searcher: Searcher, *, max_batch: int = 32, cache_size: int = 1024) -> None:
         self.searcher = searcher
         self.max_batch = max_batch
+        # Query embeddings of recent queries (the same question asked again, a facet clicked, a page
+        # reloaded): a dictionary lookup instead of a model call. Only the inference thread touches it.
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self.cache_hits = 0
         self._jobs: queue.Queue[_Job | object] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="passerelle-inference", daemon=True)
 
@@ -77,7 +85,7 @@ class QueryEngine:
     def _answer(self, batch: list[_Job]) -> None:
         searcher = self.searcher  # one index for the whole batch, even if a reload swaps it meanwhile
         try:
-            vectors = searcher.embedder.encode_query([job.query for job in batch])
+            vectors = self._encode(searcher, [job.query for job in batch])
         except Exception as exc:
             for job in batch:
                 _reply(job, None, exc)
@@ -89,6 +97,27 @@ class QueryEngine:
                 _reply(job, None, exc)
             else:
                 _reply(job, ranking, None)
+
+
+    def _encode(self, searcher: Searcher, queries: list[str]) -> list[np.ndarray]:
+        """Query vectors, from the cache where possible; the misses are encoded in one model call."""
+        model = searcher.embedder.name
+        found: dict[str, np.ndarray] = {}
+        for query in queries:
+            vector = self._cache.get((model, query))
+            if vector is not None:
+                self._cache.move_to_end((model, query))
+                found[query] = vector
+                self.cache_hits += 1
+        missing = list(dict.fromkeys(q for q in queries if q not in found))
+        if missing:
+            for query, vector in zip(missing, searcher.embedder.encode_query(missing), strict=True):
+                found[query] = vector
+                if self.cache_size:
+                    self._cache[(model, query)] = vector
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return [found[query] for query in queries]
 
 
 def _reply(job: _Job, result: Ranking | None, error: BaseException | None) -> None:

@@ -14,6 +14,8 @@ from service.engine import QueryEngine
 class _FakeEmbedder:
     """Records each encode call and the thread it ran on."""
 
+    name = "fake"
+
     def __init__(self) -> None:
         self.calls: list[tuple[int, str]] = []
         self.release = threading.Event()
@@ -69,3 +71,22 @@ def test_an_error_reaches_only_its_own_request() -> None:
     bad, good = asyncio.run(main())
     engine.stop()
     assert isinstance(bad, RuntimeError) and good == [2]
+
+
+def test_repeated_queries_are_answered_from_the_cache() -> None:
+    searcher = _FakeSearcher()
+    searcher.embedder.release.set()
+    engine = QueryEngine(searcher, cache_size=2)  # type: ignore[arg-type]
+    engine.start()
+
+    async def ask(query: str) -> object:
+        return await engine.search(query, k=1, filters=Filters())
+
+    async def main() -> None:
+        for query in ["a", "b", "a", "a", "c", "b"]:  # "b" was evicted by "c" (size 2): encoded again
+            await ask(query)
+
+    asyncio.run(main())
+    engine.stop()
+    assert [n for n, _ in searcher.embedder.calls] == [1, 1, 1, 1]
+    assert engine.cache_hits == 2
