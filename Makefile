@@ -32,3 +32,4 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/bench_reindex.py

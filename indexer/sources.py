@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from indexer._hashing import sha256_file as file_hash
 from indexer.catalogue import CATALOGUE_NAME, Entry
 from indexer.extract import Extracted, extract, is_supported
 
@@ -52,14 +53,6 @@ class SourceDocument:
 def document_id(path: str) -> str:
     """Stable public id of a document: derived from its path, so links survive a re-index."""
     return hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_ignored(relative: Path) -> bool:

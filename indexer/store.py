@@ -18,7 +18,6 @@ either the old index or the new one, whole.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import secrets
@@ -34,6 +33,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from indexer._hashing import sha256_file
 from indexer.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from indexer.keyword import analyse
 
@@ -129,14 +129,6 @@ class DocumentRecord:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -269,7 +261,7 @@ class IndexWriter:
             format_version=FORMAT_VERSION, model=self.model, dimension=self.dimension,
             documents=documents, passages=self.passages, corpus_root=str(corpus_root.resolve()),
             corpus_fingerprint=corpus_fingerprint, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            checksums={name: _sha256(self.staging / name) for name in (VECTORS, STORE)},
+            checksums={name: sha256_file(self.staging / name) for name in (VECTORS, STORE)},
         )
         # The manifest is written last: a generation without one is incomplete by definition.
         _write_atomic(self.staging / MANIFEST, json.dumps(asdict(manifest), indent=2, ensure_ascii=False))
@@ -364,7 +356,7 @@ class Index:
             raise ModelMismatchError(index_model=manifest.model, configured_model=expected_model)
         if verify:
             for name, checksum in manifest.checksums.items():
-                if not (path / name).exists() or _sha256(path / name) != checksum:
+                if not (path / name).exists() or sha256_file(path / name) != checksum:
                     raise IndexCorruptError(f"index {path}: {name} is missing or damaged (checksum mismatch)")
         try:
             vectors = faiss.read_index(str(path / VECTORS))
