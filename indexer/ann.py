@@ -1,79 +1,100 @@
 """Choosing the FAISS index by size: exact search while it is fast enough, an approximate index beyond.
 
-Three kinds of index, each keeping the caller's int64 ids (FAISS ids are passage ids in the store):
+Four kinds of index, each keeping the caller's int64 ids (FAISS ids are passage ids in the store):
 
 ``flat``
     ``IndexIDMap2(IndexFlatIP)``: exact inner product on normalised vectors (= cosine), 4·d bytes a
-    vector. The cost of a query grows linearly with the number of vectors.
+    vector. A query costs time in proportion to the number of vectors.
+``ivf-pq`` (chosen above :data:`FLAT_MAX_VECTORS`)
+    ``IndexIDMap2(IndexRefine(IVF + PQ fast-scan, SQ8))``: each query scans ``nprobe`` of ``nlist`` lists of
+    4-bit product-quantised codes (d/4 bytes a vector, scanned with SIMD look-up tables), then re-ranks
+    ``k_factor``·k candidates with 8-bit scalar-quantised vectors (d bytes). d·1.25 bytes a vector in all
+    (480 MB at 1 M × 384), against 4·d for fp32. Trained (k-means, PQ codebooks) on a sample.
 ``ivf-sq8``
-    ``IndexIVFScalarQuantizer`` (8-bit scalar quantiser, inner product) with ``add_with_ids`` and a
-    hash-table direct map, so :func:`reconstruct` and :func:`remove` work with arbitrary ids. d bytes a
-    vector (4× less than fp32) plus 8 bytes of id; ``nlist`` lists of about 250–1,000 vectors, ``nprobe``
-    of them scanned per query. Trained (k-means) on a sample, not on every vector.
+    ``IndexIVFScalarQuantizer`` (8-bit) with a hash-table direct map: d bytes a vector, removal in place.
+    Measured slower than ``ivf-pq`` at equal recall (decoding 8-bit codes is compute-bound), so explicit only.
 ``hnsw``
-    ``IndexIDMap2(IndexHNSWFlat)``: a graph index, offered as an explicit ``kind`` only. FAISS's HNSW
-    cannot remove vectors, so :func:`remove` rebuilds the graph from the remaining vectors (costly — the
-    build is the slowest of the three), which is why ``"auto"`` never chooses it.
+    ``IndexIDMap2(IndexHNSWFlat)``: a graph, fp32; explicit only (slowest build, no gain in recall here).
 
-Thresholds, measured with ``bench/bench_scale.py`` on the 2-core development machine (dimension 384,
-clustered synthetic vectors shaped like multilingual-e5-small's — see bench/RESULTS-scale-speed.md):
+Deletions: ``flat`` and ``ivf-sq8`` remove in place. FAISS cannot remove from an HNSW graph nor from an
+``IndexRefine``: :func:`remove` returns a rebuilt index (same trained lists and codebooks for ``ivf-pq``)
+from the remaining vectors — one pass over the data, so batch deletions (a re-index writes a new
+generation anyway).
 
-======== ================ ===================================================== ===========================
-vectors  flat p50 / query ivf-sq8 (nprobe) p50 / recall@10 vs exact            memory of vectors
-======== ================ ===================================================== ===========================
-100 k    9.2 ms           0.35 ms / 0.991 (nprobe 16, nlist 1,024)               154 MB flat / 38 MB sq8
-1 M      101 ms           0.81 ms / 0.982 (nprobe 16, nlist 4,096)               1,536 MB flat / 384 MB sq8
-5 M      (not run)        see RESULTS                                             7.7 GB flat / 1.9 GB sq8
-======== ================ ===================================================== ===========================
+Figures, from ``bench/bench_scale.py`` on the 2-core machine (one FAISS thread, dimension 384, clustered
+synthetic vectors calibrated against real multilingual-e5-small passage vectors — ``--data mid`` — see
+bench/RESULTS-scale-speed.md for the commands and the full tables):
 
-Exact search costs about 0.09 µs per vector and query here (memory-bound), so it stays under ~5 ms per
-query — half the 10 ms budget of the whole search, leaving room for filters' larger fetches — up to
-about :data:`FLAT_MAX_VECTORS` = 50,000 vectors (≈ 100,000 passages of a few hundred theses is already
-well above the bundled corpus). Beyond that the IVF-SQ8 index answers in under 1 ms with recall@10
-≥ 0.95 and needs a quarter of the memory, which is what keeps 1 M vectors under 1 GB.
+========= ====================== =============================================== =========================
+vectors   flat: p50 / memory     ivf-pq: nprobe/nlist, k_factor → p50, recall@10  ivf-sq8: best measured
+========= ====================== =============================================== =========================
+100 k     6.4 ms / 154 MB        256/1,024, 100 → 0.72 ms, 0.943                   128/1,024 → 1.2 ms, 0.879
+                                 1,024/1,024, 100 → 1.5 ms, 0.973
+1 M       58 ms / 1,536 MB       1,024/4,096, 100 → 6.3 ms, 0.901 (480 MB)         512/4,096 → 12 ms, 0.808
+========= ====================== =============================================== =========================
+
+So: exact search stays under 10 ms per query up to about 150 k vectors (≈ 0.06-0.09 µs a vector, memory
+bound); :data:`FLAT_MAX_VECTORS` = 100 k keeps a margin for a busy machine. Beyond it, ``ivf-pq`` with a
+quarter of the lists probed (:data:`DEFAULT_PROBE_SHARE`) and :data:`PQ_K_FACTOR` = 100: under 10 ms and
+1 GB at 1 M vectors; recall@10 0.90 there on the calibrated data, 0.94-0.97 at 100 k. The 8-bit re-ranking
+itself caps recall@10 at about 0.97 on this data (exact scoring of 8-bit vectors).
 
 Filters run inside the search (a FAISS ``IDSelector`` in the search parameters) for every kind; build the
-parameters with :func:`search_params` — an IVF index rejects a plain ``faiss.SearchParameters``. A
-parameter object holds the selector while FAISS searches with it: make one per search, do not share one
-between threads. :func:`search` does the whole filtered search and guarantees ``min(k, allowed)``
-results: with few allowed vectors it scores them exactly, otherwise it widens ``nprobe`` until enough
-allowed vectors were found.
+parameters with :func:`search_params` — an IVF index rejects a plain ``faiss.SearchParameters``, and
+``IndexRefine`` ignores a selector that is not in its base index's parameters. A parameter object holds the
+selector while FAISS searches with it: make one per search, do not share one between threads.
+:func:`search` does the whole filtered search and guarantees ``min(k, allowed)`` results: up to
+:data:`EXACT_FILTER_MAX` allowed vectors are scored exactly (1 ms for 1,000 at 1 M vectors, where the
+in-index search took 19 ms), more are searched in the index with ``nprobe`` raised by the inverse of the
+allowed share, widened again for rows that came back short.
+
+FAISS threads: with two OpenMP threads on this busy 2-core machine, a single flat query took 5-10× longer
+and PQ training 90× longer than with one (workers spin-waiting for a core). Building here runs on one
+thread; a service searching one query at a time should call ``faiss.omp_set_num_threads(1)``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from typing import Literal
 
 import faiss
 import numpy as np
 
-Kind = Literal["flat", "ivf-sq8", "hnsw"]
-KINDS: tuple[Kind, ...] = ("flat", "ivf-sq8", "hnsw")
+Kind = Literal["flat", "ivf-sq8", "ivf-pq", "hnsw"]
+KINDS: tuple[Kind, ...] = ("flat", "ivf-sq8", "ivf-pq", "hnsw")
 
-FLAT_MAX_VECTORS = 50_000
-"""Largest index searched exactly by ``kind="auto"``; above it, ``ivf-sq8``."""
+FLAT_MAX_VECTORS = 100_000
+"""Largest index searched exactly by ``kind="auto"``; above it, ``ivf-pq``."""
 
-DEFAULT_NPROBE = 16
-"""Lists scanned per query by an IVF index (recall@10 ≥ 0.98 at 100 k and 1 M vectors, see above)."""
+DEFAULT_PROBE_SHARE = 0.25
+"""Share of an IVF index's lists scanned per query by default (stored in the index as ``nprobe``)."""
+
+PQ_K_FACTOR = 100
+"""``ivf-pq``: candidates re-ranked with the 8-bit codes, as a multiple of k (50 → 100: +0.035 recall@10
+at 1 M for +0.5 ms)."""
 
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 64
 
-EXACT_FILTER_MAX = 20_000
-"""A filtered search allowing at most this many vectors scores them exactly instead of scanning the index:
-reconstructing and scoring 20,000 vectors takes a few milliseconds, and it is exact."""
+EXACT_FILTER_MAX = 5_000
+"""A filtered search allowing at most this many vectors (IVF, HNSW) scores them exactly from the stored codes
+instead of searching the index: about 3 µs a vector (1 ms for 1,000, 32 ms for 10,000 at 1 M vectors, where
+a filtered in-index search scanning every list took 19-26 ms)."""
 
+_IVF_KINDS = ("ivf-sq8", "ivf-pq")
 _TRAIN_POINTS_PER_LIST = 40  # k-means sample: FAISS wants ≥ 39 points per centroid; more costs build time
 _KMEANS_ITERATIONS = 10
 
 
 def choose_kind(n_vectors: int) -> Kind:
-    """The index kind for ``n_vectors`` vectors: ``flat`` (exact) up to :data:`FLAT_MAX_VECTORS`, else ``ivf-sq8``."""
+    """The index kind for ``n_vectors`` vectors: ``flat`` (exact) up to :data:`FLAT_MAX_VECTORS`, else ``ivf-pq``."""
     if n_vectors < 0:
         raise ValueError(f"n_vectors must be >= 0, got {n_vectors}")
-    return "flat" if n_vectors <= FLAT_MAX_VECTORS else "ivf-sq8"
+    return "flat" if n_vectors <= FLAT_MAX_VECTORS else "ivf-pq"
 
 
 def default_nlist(n_vectors: int) -> int:
@@ -87,15 +108,16 @@ def default_nlist(n_vectors: int) -> int:
 
 
 def build_vector_index(vectors: np.ndarray, ids: np.ndarray, *, kind: Kind | Literal["auto"] = "auto",
-                       nlist: int | None = None, nprobe: int = DEFAULT_NPROBE, seed: int = 1234) -> faiss.Index:
+                       nlist: int | None = None, nprobe: int | None = None, seed: int = 1234) -> faiss.Index:
     """An index of ``vectors`` (normalised float32 rows) searched by inner product, whose ids are ``ids``.
 
     Args:
         vectors: ``(n, d)`` array; converted to contiguous float32.
         ids: ``n`` distinct int64 ids, returned by searches in place of row numbers.
-        kind: ``"auto"`` (:func:`choose_kind`), ``"flat"``, ``"ivf-sq8"`` or ``"hnsw"``.
+        kind: ``"auto"`` (:func:`choose_kind`) or one of :data:`KINDS`.
         nlist: IVF lists (default :func:`default_nlist`; never more than ``n`` / 39 so k-means has data).
-        nprobe: IVF lists scanned per query by default (stored in the index).
+        nprobe: IVF lists scanned per query by default, stored in the index (default: a
+            :data:`DEFAULT_PROBE_SHARE` of the lists).
         seed: k-means and sampling seed, for reproducible IVF builds.
 
     An IVF index needs data to train on: with fewer than 39 vectors per list it gets fewer lists, and an
@@ -119,9 +141,12 @@ def build_vector_index(vectors: np.ndarray, ids: np.ndarray, *, kind: Kind | Lit
         index = _new_hnsw(dimension)
     else:
         lists = min(nlist or default_nlist(n), max(1, n // 39))
-        index = _trained_ivf(vectors, lists, nprobe=nprobe, seed=seed)
+        probes = nprobe or max(1, round(lists * DEFAULT_PROBE_SHARE))
+        train = _trained_ivf_pq if chosen == "ivf-pq" else _trained_ivf
+        index = train(vectors, lists, nprobe=probes, seed=seed)
     if n:
-        index.add_with_ids(vectors, ids)
+        with _one_thread():
+            index.add_with_ids(vectors, ids)
     return index
 
 
@@ -130,6 +155,47 @@ def _new_hnsw(dimension: int) -> faiss.Index:
     graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     graph.hnsw.efSearch = HNSW_EF_SEARCH
     return faiss.IndexIDMap2(graph)
+
+
+def _sample(vectors: np.ndarray, nlist: int, seed: int) -> np.ndarray:
+    sample_size = min(len(vectors), nlist * _TRAIN_POINTS_PER_LIST)
+    if sample_size < len(vectors):
+        return vectors[np.sort(np.random.default_rng(seed).choice(len(vectors), sample_size, replace=False))]
+    return vectors
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """FAISS with one OpenMP thread: small k-means runs (PQ's 16 centroids) were 90× slower with two
+    threads on a busy 2-core machine, OpenMP workers spin-waiting for a core."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def _trained_ivf_pq(vectors: np.ndarray, nlist: int, *, nprobe: int, seed: int) -> faiss.Index:
+    """IDMap2(IndexRefine(IVF + 4-bit PQ fast-scan, SQ8)): scan cheap 4-bit codes, re-rank with 8-bit ones."""
+    dimension = vectors.shape[1]
+    if dimension % 2:
+        raise ValueError("ivf-pq needs an even dimension")
+    base = faiss.index_factory(dimension, f"IVF{nlist},PQ{dimension // 2}x4fs", faiss.METRIC_INNER_PRODUCT)
+    ivf = faiss.extract_index_ivf(base)
+    ivf.cp.niter = _KMEANS_ITERATIONS
+    ivf.cp.seed = seed
+    ivf.cp.max_points_per_centroid = _TRAIN_POINTS_PER_LIST
+    ivf.nprobe = min(nprobe, nlist)
+    refine = faiss.IndexScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexRefine(base, refine)
+    index.own_fields = True
+    base.this.disown()
+    refine.this.disown()
+    index.k_factor = PQ_K_FACTOR
+    with _one_thread():
+        index.train(_sample(vectors, nlist, seed))
+    return faiss.IndexIDMap2(index)
 
 
 def _trained_ivf(vectors: np.ndarray, nlist: int, *, nprobe: int, seed: int) -> faiss.Index:
@@ -142,13 +208,8 @@ def _trained_ivf(vectors: np.ndarray, nlist: int, *, nprobe: int, seed: int) -> 
     index.cp.niter = _KMEANS_ITERATIONS
     index.cp.seed = seed
     index.cp.max_points_per_centroid = _TRAIN_POINTS_PER_LIST
-    sample_size = min(len(vectors), nlist * _TRAIN_POINTS_PER_LIST)
-    if sample_size < len(vectors):
-        rows = np.sort(np.random.default_rng(seed).choice(len(vectors), sample_size, replace=False))
-        sample = vectors[rows]
-    else:
-        sample = vectors
-    index.train(sample)
+    with _one_thread():
+        index.train(_sample(vectors, nlist, seed))
     index.nprobe = min(nprobe, nlist)
     index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct() and remove_ids() by arbitrary id
     return index
@@ -165,20 +226,32 @@ def kind_of(index: faiss.Index) -> Kind:
             return "flat"
         if isinstance(inner, faiss.IndexHNSW):
             return "hnsw"
+        if isinstance(inner, faiss.IndexRefine):
+            return "ivf-pq"
     raise ValueError(f"not an index built by indexer.ann: {type(index).__name__}")
 
 
 def search_params(index: faiss.Index, *, selector: faiss.IDSelector | None = None, k: int,
-                  nprobe: int | None = None, ef_search: int | None = None) -> faiss.SearchParameters:
+                  nprobe: int | None = None, ef_search: int | None = None,
+                  k_factor: int | None = None) -> faiss.SearchParameters:
     """The parameter object to search ``index`` for ``k`` neighbours, restricted to ``selector`` if given.
 
     ``SearchParametersIVF`` (``nprobe``: the given one, else the index's) for IVF, ``SearchParametersHNSW``
     (``efSearch``: the given one, else the larger of :data:`HNSW_EF_SEARCH` and 2·k) for HNSW, plain
-    ``SearchParameters`` for flat; each carries ``sel=selector``, which refers to the caller's ids. Keep the
+    ``SearchParameters`` for flat; each carries ``sel=selector``, which refers to the caller's ids.
+    ``ivf-pq`` gets ``IndexRefineSearchParameters`` (``k_factor``, default :data:`PQ_K_FACTOR`) whose
+    ``base_index_params`` are the IVF's, with the selector translated to the index's internal ids. Keep the
     returned object alive during the search and use it from one thread at a time (FAISS swaps the selector
     inside it while searching an ``IndexIDMap2``).
     """
     kind = kind_of(index)
+    if kind == "ivf-pq":
+        ivf = faiss.extract_index_ivf(index)
+        probes = min(ivf.nlist, nprobe or ivf.nprobe)
+        # IndexRefine ignores a selector of its own: it goes to the IVF, on the IDMap2's internal ids.
+        base = faiss.SearchParametersIVF(nprobe=probes) if selector is None else faiss.SearchParametersIVF(
+            nprobe=probes, sel=faiss.IDSelectorTranslated(faiss.downcast_index(index).id_map, selector))
+        return faiss.IndexRefineSearchParameters(k_factor=k_factor or PQ_K_FACTOR, base_index_params=base)
     if kind == "ivf-sq8":
         ivf = faiss.extract_index_ivf(index)
         probes = min(ivf.nlist, nprobe or ivf.nprobe)
@@ -196,7 +269,8 @@ def search(index: faiss.Index, queries: np.ndarray, k: int, *,
     """The ``k`` best (scores, ids) per query row, only among ``allowed`` ids when given.
 
     Unlike a bare ``index.search``, every row holds ``min(k, number of candidates)`` results for every
-    kind: a small allowed set (≤ :data:`EXACT_FILTER_MAX`) is scored exactly from the stored vectors; a
+    kind: a small allowed set (≤ :data:`EXACT_FILTER_MAX` and ≤ 0.5 % of the index) is scored exactly from
+    the stored vectors (``flat`` always searches exactly in the index); a
     larger one is searched inside the index with a selector, widening ``nprobe`` (IVF) or falling back to
     exact scoring (HNSW) when a row came back short. Missing results are id -1, score -inf, as in FAISS.
     """
@@ -207,18 +281,18 @@ def search(index: faiss.Index, queries: np.ndarray, k: int, *,
         wanted = min(k, index.ntotal)
         params = search_params(index, k=k)
         scores, ids = index.search(queries, k, params=params)
-        if kind_of(index) == "ivf-sq8":
+        if kind_of(index) in _IVF_KINDS:
             scores, ids = _widen_ivf(index, queries, k, wanted, None, scores, ids)
         return scores, ids
     allowed = np.unique(np.asarray(allowed, dtype=np.int64))
     if len(allowed) == 0 or index.ntotal == 0:
         return np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, np.int64)
     kind = kind_of(index)
-    if kind != "flat" and len(allowed) <= EXACT_FILTER_MAX:
+    if kind != "flat" and len(allowed) <= min(EXACT_FILTER_MAX, max(index.ntotal // 200, 16)):
         return _exact(index, queries, k, allowed)
     selector = faiss.IDSelectorBatch(allowed)
     wanted = min(k, len(allowed))
-    if kind == "ivf-sq8":
+    if kind in _IVF_KINDS:
         # Allowed vectors are spread over the lists: scan proportionally more of them from the start.
         ivf = faiss.extract_index_ivf(index)
         share = len(allowed) / max(index.ntotal, 1)
@@ -292,17 +366,27 @@ def add(index: faiss.Index, vectors: np.ndarray, ids: np.ndarray) -> None:
 def remove(index: faiss.Index, ids: np.ndarray) -> faiss.Index:
     """Remove ``ids`` (unknown ones are ignored); returns the index to use from now on.
 
-    ``flat`` and ``ivf-sq8`` remove in place and return ``index`` itself. ``hnsw`` cannot remove from its
-    graph: a new graph is built from the remaining vectors and returned (the old object is left as is).
+    ``flat`` and ``ivf-sq8`` remove in place and return ``index`` itself. ``hnsw`` (a graph) and ``ivf-pq``
+    (FAISS's ``IndexRefine`` has no ``remove_ids``) cannot: a new index is built from the remaining stored
+    vectors — for ``ivf-pq`` with the same trained lists and codebooks, re-encoding the 8-bit vectors, which
+    gives them back the same codes — and returned; the old object is left as is. That costs a pass over
+    every vector (about a minute at 1 M), so batch deletions.
     """
     ids = np.unique(np.asarray(ids, dtype=np.int64))
     if len(ids) == 0:
         return index
     kind = kind_of(index)
-    if kind == "hnsw":
+    if kind in ("hnsw", "ivf-pq"):
         stored = all_ids(index)
         keep = stored[~np.isin(stored, ids)]
-        rebuilt = _new_hnsw(index.d)
+        if len(keep) == len(stored):
+            return index
+        if kind == "hnsw":
+            rebuilt = _new_hnsw(index.d)
+        else:  # the same trained lists and codebooks, emptied
+            refine = faiss.clone_index(faiss.downcast_index(index).index)
+            refine.reset()
+            rebuilt = faiss.IndexIDMap2(refine)
         if len(keep):
             rebuilt.add_with_ids(reconstruct_many(index, keep), keep)
         return rebuilt
@@ -346,4 +430,6 @@ def vector_bytes(index: faiss.Index) -> int:
     kind = kind_of(index)
     if kind == "ivf-sq8":
         return int(index.ntotal * faiss.extract_index_ivf(index).code_size)
+    if kind == "ivf-pq":
+        return int(index.ntotal * (faiss.extract_index_ivf(index).code_size + index.d))
     return int(index.ntotal * index.d * 4)

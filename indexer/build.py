@@ -204,7 +204,8 @@ def index_documents(
     """Index ``documents`` (or issues to report) into a new, complete generation of ``index_dir``."""
     report = report or IndexReport()
     started = time.perf_counter()
-    writer = IndexWriter(index_dir, model=embedder.name, dimension=embedder.dimension)
+    writer = IndexWriter(index_dir, model=embedder.name, dimension=embedder.dimension,
+                         vector_index=settings.vector_index)
     task = progress.add_task("Indexing", total=total) if progress is not None else None
     try:
         pipeline = _Pipeline(writer, embedder, settings, report)
@@ -295,7 +296,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         return report
 
     writer = IndexWriter(index_dir, model=embedder.name, dimension=embedder.dimension,
-                         base=previous.path if previous is not None else None)
+                         base=previous.path if previous is not None else None, vector_index=settings.vector_index)
     try:
         for record in plan.remove:
             writer.remove_document(record.id)

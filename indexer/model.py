@@ -102,6 +102,7 @@ class Embedder:
         # Loaded on first use: an index run that finds nothing to embed never pays for it.
         if self._loaded is None:
             self._loaded = _load(self.location)
+            self.configure_thread()
         return self._loaded
 
     @property

@@ -18,10 +18,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import faiss
 import numpy as np
 
-from indexer import keyword
+from indexer import ann, keyword
 from indexer.errors import DocumentNotFoundError, QueryError
 from indexer.highlight import Highlighter
 from indexer.language import detect_language
@@ -225,11 +224,10 @@ class Searcher:
         """Enough passages by cosine to cover ``depth`` documents (documents have several passages)."""
         vectors = self.index.vectors
         total = vectors.ntotal if allowed is None else len(allowed)
-        params = None if allowed is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         fetch = min(total, max(4 * depth, 64))
         while True:
-            scores, ids = vectors.search(query, fetch, params=params)
+            scores, ids = ann.search(vectors, query, fetch, allowed=allowed)
             found = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
             documents = {row[0] for row in self.index.passage_documents(list(found))}
             if len(documents) >= depth or fetch >= total:
@@ -253,7 +251,7 @@ class Searcher:
             # Keyword-only candidates get their exact cosine, so both sides are scored on every candidate.
             missing = [i for i in keyword_scores if i not in dense]
             if missing and vector is not None:
-                stored = np.vstack([self.index.vectors.reconstruct(i) for i in missing])
+                stored = ann.reconstruct_many(self.index.vectors, np.array(missing, dtype=np.int64))
                 dense.update(zip(missing, (stored @ vector).tolist(), strict=True))
         return _Candidates(dense, keyword_scores, evidence)
 
@@ -321,7 +319,7 @@ class Searcher:
         passages = self.index.passages_of(document_id)
         if not passages:
             raise DocumentNotFoundError(f"no document {document_id!r} in the index")
-        vectors = np.vstack([self.index.vectors.reconstruct(p.id) for p in passages])
+        vectors = ann.reconstruct_many(self.index.vectors, np.array([p.id for p in passages], dtype=np.int64))
         mean = vectors.mean(axis=0)
         return mean / (np.linalg.norm(mean) or 1.0)
 

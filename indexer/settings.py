@@ -9,6 +9,7 @@ keeps the two in step.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,6 +62,10 @@ class Settings(BaseSettings):
     language_preference: float = Field(
         0.005, ge=0.0, le=0.05,
         description="Score margin within which a hit in the query's language goes first (0: off).",
+    )
+    vector_index: Literal["auto", "flat", "ivf-sq8", "ivf-pq", "hnsw"] = Field(
+        "auto", description="FAISS index kind; auto: exact search while small, an approximate IVF index for "
+        "large corpora (thresholds in indexer/ann.py).",
     )
     query_cache_size: int = Field(
         1024, ge=0, le=1_000_000, description="Query embeddings the service keeps for repeated queries (0: off)."

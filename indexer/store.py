@@ -33,6 +33,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from indexer import ann
 from indexer._hashing import sha256_file
 from indexer.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from indexer.keyword import analyse
@@ -166,10 +167,12 @@ class IndexWriter:
     in ``index_dir`` (released by the system even if the process is killed) guards the folder.
     """
 
-    def __init__(self, index_dir: Path, *, model: str, dimension: int, base: Path | None = None) -> None:
+    def __init__(self, index_dir: Path, *, model: str, dimension: int, base: Path | None = None,
+                 vector_index: str = "auto") -> None:
         self.index_dir = index_dir
         self.model = model
         self.dimension = dimension
+        self.vector_index = vector_index
         index_dir.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(index_dir)
         try:
@@ -229,7 +232,7 @@ class IndexWriter:
         ids = np.array([row[0] for row in self._db.execute(
             "SELECT id FROM passages WHERE document_id=?", (document_id,))], dtype=np.int64)
         if len(ids):
-            self._vectors.remove_ids(faiss.IDSelectorBatch(ids))
+            self._vectors = ann.remove(self._vectors, ids)
             self._db.executemany("DELETE FROM passages_fts WHERE rowid=?", [(int(i),) for i in ids])
             self._db.execute("DELETE FROM passages WHERE document_id=?", (document_id,))
         self._db.execute("DELETE FROM documents WHERE id=?", (document_id,))
@@ -246,7 +249,7 @@ class IndexWriter:
         self._db.executemany("INSERT INTO passages_fts(rowid, terms) VALUES (?, ?)",
                              [(int(i), analyse(row[6], row[5])) for i, row in zip(ids, rows, strict=True)])
         if len(rows):
-            self._vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+            ann.add(self._vectors, np.ascontiguousarray(vectors, dtype=np.float32), ids)
         self._next_passage_id += len(rows)
 
     def commit(self, *, corpus_root: Path, corpus_fingerprint: str, report: dict[str, Any]) -> Path:
@@ -255,6 +258,7 @@ class IndexWriter:
         (documents,) = self._db.execute("SELECT count(*) FROM documents").fetchone()
         self._db.execute("VACUUM")
         self._db.close()
+        self._vectors = self._sized_vector_index()
         faiss.write_index(self._vectors, str(self.staging / VECTORS))
         (self.staging / REPORT).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         manifest = Manifest(
@@ -275,6 +279,14 @@ class IndexWriter:
         self._remove_leftovers()
         self._lock.close()
         return final
+
+    def _sized_vector_index(self) -> faiss.Index:
+        """The vectors in the kind of index their number calls for (exact while it is fast enough)."""
+        wanted = ann.choose_kind(self.passages) if self.vector_index == "auto" else self.vector_index
+        if wanted == ann.kind_of(self._vectors) or self.passages == 0:
+            return self._vectors
+        ids = ann.all_ids(self._vectors)
+        return ann.build_vector_index(ann.reconstruct_many(self._vectors, ids), ids, kind=wanted)  # type: ignore[arg-type]
 
     def abort(self) -> None:
         try:

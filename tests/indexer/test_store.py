@@ -65,3 +65,27 @@ def test_a_generation_without_manifest_is_not_an_index(tmp_path: Path) -> None:
     (tmp_path / "CURRENT").write_text("gen-copy\n")
     with pytest.raises(IndexNotFoundError):
         Index.open(tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["ivf-sq8", "flat"])
+def test_the_vector_index_kind_can_be_chosen_and_survives_incremental_changes(tmp_path: Path, kind: str) -> None:
+    from indexer import ann
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(600, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    writer = IndexWriter(tmp_path, model="m", dimension=8, vector_index=kind)
+    for number in range(3):
+        writer.add_document(DocumentRecord(f"d{number}", f"{number}.txt", "T", [], None, None, "report", "fr", 1,
+                                           "text", "h", {}))
+        writer.add_passages([(f"d{number}", i, 1, 0, 1, "fr", "p") for i in range(200)],
+                            vectors[number * 200:(number + 1) * 200])
+    first = writer.commit(corpus_root=tmp_path, corpus_fingerprint="f", report={})
+    assert ann.kind_of(Index.open(tmp_path).vectors) == kind
+    writer = IndexWriter(tmp_path, model="m", dimension=8, base=first, vector_index=kind)
+    assert writer.remove_document("d1") == 200
+    writer.commit(corpus_root=tmp_path, corpus_fingerprint="f", report={})
+    index = Index.open(tmp_path)
+    assert ann.kind_of(index.vectors) == kind and index.vectors.ntotal == 400
+    _, ids = ann.search(index.vectors, vectors[:1], 5)
+    assert ids[0][0] == 0 and not set(ids[0]) & set(range(200, 400))
