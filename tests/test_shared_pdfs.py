@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.slow,
 
 
 def test_every_shared_pdf_is_indexed_or_reported(tmp_path: Path, embedder: Embedder, models_dir: Path) -> None:
-    settings = Settings(models_dir=models_dir, passage_tokens=480, overlap_tokens=0)
+    # OCR off: this test is about surviving every file; OCR has its own tests (tests/indexer/test_extract.py),
+    # and reading 45 scans here would add many minutes.
+    settings = Settings(models_dir=models_dir, passage_tokens=480, overlap_tokens=0, ocr=False)
     report = index_corpus(PDFS, index_dir=tmp_path / "index", embedder=embedder, settings=settings)
     pdfs = sorted(p.relative_to(PDFS).as_posix() for p in PDFS.rglob("*.pdf"))
     # The folder also holds licences and expected-text files: they are indexed too, but only PDFs are counted.
@@ -28,8 +30,5 @@ def test_every_shared_pdf_is_indexed_or_reported(tmp_path: Path, embedder: Embed
     assert len(indexed) >= 80
     assert failed["pypdf-resources/resources/encryption/r6-both-passwords.pdf"] == "encrypted"
     assert failed["ocrmypdf-resources/tests/resources/invalid.pdf"] == "corrupt"
-    if report.ocr:  # the French scan is read by Tesseract…
-        assert "ocrmypdf-resources/tests/resources/francais.pdf" in indexed and report.ocr_pages >= 20
-    else:  # …or reported as having no text layer
-        assert failed["ocrmypdf-resources/tests/resources/francais.pdf"] == "no text"
+    assert failed["ocrmypdf-resources/tests/resources/francais.pdf"] == "no text"
     assert "py-pdf-sample-files/015-arabic/habibi.pdf" in indexed
