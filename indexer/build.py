@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from rich.progress import Progress
 
-from indexer.catalogue import CATALOGUE_NAME, Entry, read_catalogue
+from indexer.catalogue import CATALOGUE_NAME, Entry, read_catalogues
 from indexer.chunking import chunk_page
 from indexer.errors import CatalogueError, ExtractionError, IndexCorruptError, IndexNotFoundError
 from indexer.extract import ocr_available
@@ -242,7 +242,7 @@ class _Plan:
         return not (self.embed or self.repoint or self.remove)
 
 
-def _previous_index(index_dir: Path, embedder: Embedder, report: IndexReport) -> Index | None:
+def _previous_index(index_dir: Path, embedder: Embedder) -> Index | None:
     try:
         previous = Index.open(index_dir)
     except (IndexNotFoundError, IndexCorruptError) as exc:
@@ -283,7 +283,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         canonical[digest] = relative
         hashes[relative] = digest
 
-    previous = None if full else _previous_index(index_dir, embedder, report)
+    previous = None if full else _previous_index(index_dir, embedder)
     previous_failures = _previous_failures(previous, report)
     plan = _plan(hashes, entries, previous, previous_failures, report)
 
@@ -356,16 +356,10 @@ def _advance(progress: Progress | None, task: Any, path: str) -> None:
 
 
 def _catalogue_entries(corpus_root: Path, report: IndexReport) -> dict[str, Entry]:
-    entries: dict[str, Entry] = {}
-    for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
-        relative = path.relative_to(corpus_root)
-        if any(part.startswith((".", "_")) for part in relative.parts):
-            continue
-        try:
-            entries.update(read_catalogue(path, corpus_root=corpus_root))
-        except CatalogueError as exc:
-            report.failed.append(FileIssue(relative.as_posix(), "bad catalogue", str(exc)))
-    return entries
+    def failed(path: Path, exc: CatalogueError) -> None:
+        report.failed.append(FileIssue(path.relative_to(corpus_root).as_posix(), "bad catalogue", str(exc)))
+
+    return read_catalogues(corpus_root, on_error=failed)
 
 
 def _previous_failures(previous: Index | None, report: IndexReport) -> dict[tuple[str, str], dict[str, str]]:

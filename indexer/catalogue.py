@@ -24,6 +24,7 @@ describe files of that folder and its sub-folders; ``file`` is relative to the c
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -80,11 +81,20 @@ def read_catalogue(path: Path, *, corpus_root: Path) -> dict[str, Entry]:
     return entries
 
 
-def read_catalogues(corpus_root: Path) -> dict[str, Entry]:
-    """Entries of every catalogue under ``corpus_root``; a deeper catalogue wins over a shallower one."""
+def read_catalogues(corpus_root: Path, *,
+                    on_error: Callable[[Path, CatalogueError], None] | None = None) -> dict[str, Entry]:
+    """Entries of every catalogue under ``corpus_root``; a deeper catalogue wins over a shallower one.
+
+    A malformed catalogue raises :class:`CatalogueError`, or, with ``on_error``, is reported there and skipped.
+    """
     entries: dict[str, Entry] = {}
     for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
         if any(part.startswith((".", "_")) for part in path.relative_to(corpus_root).parts):
             continue
-        entries.update(read_catalogue(path, corpus_root=corpus_root))
+        try:
+            entries.update(read_catalogue(path, corpus_root=corpus_root))
+        except CatalogueError as exc:
+            if on_error is None:
+                raise
+            on_error(path, exc)
     return entries
