@@ -3,7 +3,9 @@
 For each index (``--index-dir``, repeatable), ``passerelle serve`` runs as a subprocess on a free loopback
 port; a bounded number of requests (``--requests``) is sent by 1, then by 8 client threads (one
 ``httpx.Client`` each, a shared queue of queries), and the latency of each request (p50/p95/p99) and the
-requests/s over the whole run are printed. The server is then stopped, and the bare path — encoding the
+requests/s over the whole run are printed, first with the query-embedding cache off (the bare path has
+none), then, to measure the cache, on again with the same request stream (``--requests`` above the number
+of distinct queries repeats them, as users do). The server is then stopped, and the bare path — encoding the
 query and searching FAISS in-process with the same queries, nothing else — runs on the main thread and
 on 2 worker threads. The issue's ratios follow: HTTP p50 (1 client) ≤ 1.3 × bare p50 (1 worker), and HTTP
 requests/s at 8 clients ≥ 0.8 × bare requests/s with 2 workers.
@@ -115,8 +117,10 @@ def http_load(base_url: str, queries: list[str], *, clients: int, requests: int,
     return result
 
 
-def serve(index_dir: Path, models_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {"PASSERELLE_INDEX_DIR": str(index_dir), "PASSERELLE_MODELS_DIR": str(models_dir)}
+def serve(index_dir: Path, models_dir: Path, port: int, *, cache_size: int = 0) -> subprocess.Popen[bytes]:
+    """``passerelle serve`` on ``port``; the query-embedding cache is off unless ``cache_size`` is given."""
+    env = os.environ | {"PASSERELLE_INDEX_DIR": str(index_dir), "PASSERELLE_MODELS_DIR": str(models_dir),
+                        "PASSERELLE_QUERY_CACHE_SIZE": str(cache_size)}
     return subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
 
@@ -189,6 +193,20 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+        # The same request stream with the query-embedding cache on: repeats skip the model.
+        server = serve(index_dir, settings.models_dir, port, cache_size=settings.query_cache_size)
+        cached = {}
+        try:
+            wait_ready(base_url, server)
+            for clients in CLIENTS:
+                cached[clients] = http_load(base_url, queries, clients=clients, requests=args.requests,
+                                            mode=args.mode, k=args.k)
+                print(f"   HTTP {clients} client(s), query cache on ({settings.query_cache_size}): "
+                      f"{cached[clients]['rps']:.1f} req/s, p50 {cached[clients]['p50']:.1f} "
+                      f"p95 {cached[clients]['p95']:.1f} p99 {cached[clients]['p99']:.1f} ms", flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
         embedder = Embedder(settings.model, models_dir=settings.models_dir, batch_size=settings.batch_size)
         index = Index.open(index_dir)
         bare_runs = {}
@@ -204,6 +222,9 @@ def main() -> None:
         for clients, result in http.items():
             rows.append(f"| {name} | HTTP /search, {clients} client(s) | {result['rps']:.1f} | {result['p50']:.1f} | "
                         f"{result['p95']:.1f} | {result['p99']:.1f} |")
+        for clients, result in cached.items():
+            rows.append(f"| {name} | HTTP /search, {clients} client(s), cache on | {result['rps']:.1f} | "
+                        f"{result['p50']:.1f} | {result['p95']:.1f} | {result['p99']:.1f} |")
         for workers, result in bare_runs.items():
             rows.append(f"| {name} | bare encode+FAISS, {workers} worker(s) | {result['rps']:.1f} | "
                         f"{result['p50']:.1f} | {result['p95']:.1f} | {result['p99']:.1f} |")

@@ -15,6 +15,7 @@ class Highlighter:
 
     def __init__(self, is_match: Callable[[str], bool] | None) -> None:
         self.is_match = is_match
+        self._last: tuple[str, list[tuple[int, int]]] = ("", [])
 
     @classmethod
     def none(cls) -> Highlighter:
@@ -23,7 +24,9 @@ class Highlighter:
     def _matches(self, text: str) -> list[tuple[int, int]]:
         if self.is_match is None:
             return []
-        return [(m.start(), m.end()) for m in _WORD.finditer(text) if self.is_match(m.group())]
+        if text != self._last[0]:  # highlight() and snippet() of the same passage find its words once
+            self._last = (text, [(m.start(), m.end()) for m in _WORD.finditer(text) if self.is_match(m.group())])
+        return self._last[1]
 
     def highlight(self, text: str) -> str:
         return _mark(text, self._matches(text), 0, len(text))

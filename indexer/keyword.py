@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -67,23 +67,36 @@ def analyse(text: str, language: str | None) -> str:
     return " ".join(term(word, language) for word in words(text))
 
 
-def forms(word: str, languages: Iterable[str]) -> set[str]:
+@lru_cache(maxsize=200_000)  # highlighting asks for every word of every passage shown
+def forms(word: str, languages: tuple[str, ...]) -> frozenset[str]:
     """Every indexed form ``word`` may have in a passage of one of ``languages``."""
-    return {term(word, language) for language in languages} | {term(word, None)}
+    return frozenset({term(word, language) for language in languages} | {term(word, None)})
 
 
-def matches(word_forms: set[str], term_: str) -> bool:
+def _prefix(word_forms: frozenset[str]) -> str | None:
+    shortest = min(word_forms, key=len)
+    return shortest[:PREFIX] if len(shortest) >= PREFIX else None
+
+
+def matches(word_forms: frozenset[str], term_: str) -> bool:
     """Whether an indexed term matches a query word given by its forms (exactly, or by its prefix)."""
     if term_ in word_forms:
         return True
-    shortest = min(word_forms, key=len)
-    return len(shortest) >= PREFIX and term_.startswith(shortest[:PREFIX])
+    prefix = _prefix(word_forms)
+    return prefix is not None and term_.startswith(prefix)
 
 
-def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[set[str]]]:
+def matcher(query_words: list[frozenset[str]]) -> Callable[[str], bool]:
+    """``matches`` against any of several query words, prepared once (highlighting calls it per word)."""
+    exact = frozenset().union(*query_words)
+    prefixes = tuple(p for p in map(_prefix, query_words) if p is not None)
+    return lambda term_: term_ in exact or term_.startswith(prefixes)
+
+
+def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[frozenset[str]]]:
     """The FTS5 MATCH expression for ``query`` and the forms of each distinct query word."""
     languages = tuple(languages)
-    seen: dict[str, set[str]] = {}
+    seen: dict[str, frozenset[str]] = {}
     query_words = words(query)
     content = [w for w in query_words if fold(w) not in STOPWORDS] or query_words
     for word in content:

@@ -12,6 +12,7 @@ ID selector and an SQL condition), so a filtered query still finds ``k`` documen
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import Counter
@@ -229,7 +230,7 @@ class Searcher:
         while True:
             scores, ids = ann.search(vectors, query, fetch, allowed=allowed)
             found = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
-            documents = {row[0] for row in self.index.passage_documents(list(found))}
+            documents = set(self.index.passage_owners(list(found)).values())
             if len(documents) >= depth or fetch >= total:
                 return found
             fetch = min(total, fetch * 4)
@@ -255,7 +256,7 @@ class Searcher:
                 dense.update(zip(missing, (stored @ vector).tolist(), strict=True))
         return _Candidates(dense, keyword_scores, evidence)
 
-    def _evidence(self, passage_id: int, word_forms: list[set[str]]) -> float:
+    def _evidence(self, passage_id: int, word_forms: list[frozenset[str]]) -> float:
         """IDF-weighted share of the query's words found in the passage."""
         if not word_forms:
             return 0.0
@@ -284,17 +285,25 @@ class Searcher:
         }
 
     def _group(self, scores: dict[int, float], *, exclude_document: str | None) -> list[Hit]:
-        passages = self.index.passages(list(scores))
-        by_document: dict[str, list[PassageHit]] = {}
+        owners = self.index.passage_owners(list(scores))
+        by_document: dict[str, list[tuple[int, float]]] = {}
         for passage_id, score in sorted(scores.items(), key=lambda item: -item[1]):
-            record = passages[passage_id]
-            if record.document_id == exclude_document:
+            document_id = owners[passage_id]
+            if document_id == exclude_document:
                 continue
-            by_document.setdefault(record.document_id, []).append(PassageHit(
-                record.id, record.page, record.start, record.end, record.language, record.text, score))
+            shown = by_document.setdefault(document_id, [])
+            if len(shown) <= OTHER_PASSAGES:
+                shown.append((passage_id, score))
+        # Texts only for the passages a hit shows: candidates are many more (a whole small corpus).
+        passages = self.index.passages([i for shown in by_document.values() for i, _ in shown])
         documents = self.index.documents(list(by_document))
-        return [Hit(documents[document_id], hits[0].score, hits[0], hits[1 : 1 + OTHER_PASSAGES])
-                for document_id, hits in by_document.items()]
+
+        def hit(passage_id: int, score: float) -> PassageHit:
+            record = passages[passage_id]
+            return PassageHit(record.id, record.page, record.start, record.end, record.language, record.text, score)
+
+        return [Hit(documents[document_id], shown[0][1], hit(*shown[0]), [hit(*other) for other in shown[1:]])
+                for document_id, shown in by_document.items()]
 
     def _prefer_query_language(self, query: str, hits: list[Hit]) -> list[Hit]:
         """Among hits within ``language_preference`` of each other, the query's language goes first."""
@@ -345,8 +354,10 @@ class Searcher:
         # Very short words (articles, prepositions) would light up every line.
         word_forms = [forms for forms in word_forms if max(len(f) for f in forms) > 2]
 
+        matches_query = keyword.matcher(word_forms)
+
+        @functools.cache  # one highlighter serves one response: its passages repeat most of their words
         def is_match(word: str) -> bool:
-            candidates = keyword.forms(word, languages)
-            return any(keyword.matches(forms, t) for forms in word_forms for t in candidates)
+            return any(matches_query(t) for t in keyword.forms(word, languages))
 
         return Highlighter(is_match if word_forms else None)

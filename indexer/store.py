@@ -322,6 +322,7 @@ class Index:
         self._local = threading.local()
         self._vocabulary: dict[str, list[Any]] | None = None
         self._passage_languages: list[str] | None = None
+        self._owners: tuple[np.ndarray, np.ndarray, list[str]] | None = None
 
     @classmethod
     def open(cls, index_dir: Path, *, expected_model: str | None = None, verify: bool = True) -> Index:
@@ -489,9 +490,23 @@ class Index:
                 row[0] for row in self.query("SELECT DISTINCT language FROM passages WHERE language IS NOT NULL")]
         return self._passage_languages
 
-    def passage_documents(self, ids: Sequence[int]) -> list[tuple[str]]:
-        """Distinct documents of the given passages."""
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        return self.query(f"SELECT DISTINCT document_id FROM passages WHERE id IN ({marks})", [int(i) for i in ids])
+    def passage_owners(self, ids: Sequence[int]) -> dict[int, str]:
+        """The document of each of the given passages.
+
+        Every query groups hundreds of candidate passages by document: an in-memory table (12 bytes a
+        passage, read once per index generation, which never changes) instead of an SQL query each time.
+        """
+        if self._owners is None:
+            rows = self.query("SELECT p.id, p.document_id FROM passages p ORDER BY p.id")
+            documents = sorted({row[1] for row in rows})
+            position = {document_id: n for n, document_id in enumerate(documents)}
+            self._owners = (np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
+                            np.fromiter((position[row[1]] for row in rows), dtype=np.int32, count=len(rows)),
+                            documents)
+        passage_ids, owner, documents = self._owners
+        if not len(passage_ids) or not len(ids):
+            return {}
+        wanted = np.asarray(ids, dtype=np.int64)
+        found = np.minimum(np.searchsorted(passage_ids, wanted), len(passage_ids) - 1)
+        known = passage_ids[found] == wanted
+        return {i: documents[n] for i, n in zip(wanted[known].tolist(), owner[found[known]].tolist(), strict=True)}

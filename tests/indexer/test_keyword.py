@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from indexer.keyword import analyse, fold, match_expression, matches
+from indexer.keyword import analyse, fold, match_expression, matcher, matches
 
 
 def test_folding_removes_accents_umlauts_and_eszett() -> None:
@@ -33,3 +33,14 @@ def test_stopwords_are_dropped_unless_nothing_else_is_left() -> None:
     assert len(word_forms) == 2  # enfants, rue
     _, word_forms = match_expression("the", ["en"])
     assert len(word_forms) == 1
+
+
+def test_matcher_agrees_with_matches_for_every_query_word() -> None:
+    _, word_forms = match_expression("Integration santé Wohnungen", ["fr", "de", "en"])
+    is_match = matcher(word_forms)
+    for text, language in [("integrierten", "de"), ("Interesse", "de"), ("la santé mentale", "fr"),
+                           ("Wohnung", "de"), ("housing", "en")]:
+        for term_ in analyse(text, language).split():
+            assert is_match(term_) == any(matches(forms, term_) for forms in word_forms), term_
+    assert is_match(analyse("integrierten", "de"))
+    assert not is_match(analyse("Interesse", "de"))
