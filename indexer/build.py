@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import logging
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -128,7 +129,12 @@ def _record(document: SourceDocument, *, language: str | None, metadata_hash: st
 
 
 class _Pipeline:
-    """Chunks, detects languages and embeds documents into an :class:`IndexWriter`."""
+    """Chunks, detects languages and embeds documents into an :class:`IndexWriter`.
+
+    The model encodes one buffer of passages on a background thread while this thread chunks and detects
+    the languages of the next documents (torch releases the GIL; the rest is Python): the pipeline then runs
+    at nearly the bare model's speed. The writer (SQLite) is only used from the calling thread.
+    """
 
     def __init__(self, writer: IndexWriter, embedder: Embedder, settings: Settings, report: IndexReport) -> None:
         self.writer = writer
@@ -136,6 +142,7 @@ class _Pipeline:
         self.settings = settings
         self.report = report
         self.pending: list[tuple[str, int, int, int, int, str | None, str]] = []
+        self._encoding: tuple[list[tuple[str, int, int, int, int, str | None, str]], _Background] | None = None
 
     def add(self, document: SourceDocument, *, metadata_hash: str = "") -> None:
         chunks = [
@@ -163,14 +170,54 @@ class _Pipeline:
             self.flush()
 
     def flush(self) -> None:
-        if not self.pending:
-            return
+        """Store the buffer being encoded (waiting for it), and start encoding the pending passages."""
+        self._store_encoded()
+        if self.pending:
+            rows, self.pending = self.pending, []
+            self._encoding = (rows, _Background(self._encode, [row[-1] for row in rows]))
+
+    def finish(self) -> None:
+        """Encode and store everything still pending."""
+        self.flush()
+        self._store_encoded()
+
+    def _encode(self, texts: list[str]) -> Any:
+        self.embedder.configure_thread()
         started = time.perf_counter()
-        vectors = self.embedder.encode_document([row[-1] for row in self.pending])
+        vectors = self.embedder.encode_document(texts)
         self.report.embed_seconds += time.perf_counter() - started
-        self.writer.add_passages(self.pending, vectors)
-        self.report.embedded_passages += len(self.pending)
-        self.pending = []
+        return vectors
+
+    def _store_encoded(self) -> None:
+        if self._encoding is None:
+            return
+        rows, encoding = self._encoding
+        self._encoding = None
+        self.writer.add_passages(rows, encoding.result())
+        self.report.embedded_passages += len(rows)
+
+
+class _Background:
+    """``function(argument)`` on a daemon thread (an interrupted run does not wait for the model to finish)."""
+
+    def __init__(self, function: Callable[[Any], Any], argument: Any) -> None:
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(function, argument), daemon=True,
+                                        name="passerelle-embed")
+        self._thread.start()
+
+    def _run(self, function: Callable[[Any], Any], argument: Any) -> None:
+        try:
+            self._result = function(argument)
+        except BaseException as exc:  # handed to the waiting thread
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_root: Path, fingerprint: str) -> None:
@@ -217,7 +264,7 @@ def index_documents(
                 report.added.append(item.path)
             if progress is not None and task is not None:
                 progress.update(task, advance=1, description=f"Indexing {_short(item.path)}")
-        pipeline.flush()
+        pipeline.finish()
         _finish(writer, report, started=started, corpus_root=corpus_root, fingerprint=fingerprint)
     except BaseException:
         writer.abort()
@@ -340,7 +387,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
                 continue
             pipeline.add(document, metadata_hash=_entry_hash(entries.get(relative)))
             (report.added if kind == "added" else report.changed).append(relative)
-        pipeline.flush()
+        pipeline.finish()
         report.unchanged = plan.unchanged
         _finish(writer, report, started=started, corpus_root=corpus_root,
                 fingerprint=corpus_fingerprint(corpus_root))

@@ -14,9 +14,10 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -96,13 +97,30 @@ class Embedder:
         location = ensure_default_model(models_dir) if model == DEFAULT_MODEL else model
         self.location = str(location)
         self._loaded: SentenceTransformer | None = None
+        self._load_lock = threading.Lock()
+        # transformers sets truncation and padding on the shared (Rust) tokenizer at each call. Used from two
+        # threads at once — the indexer counts tokens while the model encodes the previous passages; the
+        # service encodes queries during a re-index — a count came back cut at 512 tokens (measured: 1 in 3
+        # runs of tests/indexer/test_model.py without this lock), and other versions raise "Already
+        # borrowed". So tokenizing takes turns (milliseconds); the model itself runs concurrently.
+        self._tokenizer_lock = threading.Lock()
 
     @property
     def _model(self) -> SentenceTransformer:
         # Loaded on first use: an index run that finds nothing to embed never pays for it.
         if self._loaded is None:
-            self._loaded = _load(self.location)
-            self.configure_thread()
+            with self._load_lock:
+                if self._loaded is None:
+                    model = _load(self.location)
+                    preprocess = model.preprocess
+
+                    def preprocess_in_turn(*args: Any, **kwargs: Any) -> Any:
+                        with self._tokenizer_lock:
+                            return preprocess(*args, **kwargs)
+
+                    model.preprocess = preprocess_in_turn  # type: ignore[method-assign]
+                    self._loaded = model
+                    self.configure_thread()
         return self._loaded
 
     @property
@@ -146,7 +164,9 @@ class Embedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes, without special tokens or prompt."""
-        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        tokenizer = self.tokenizer
+        with self._tokenizer_lock:
+            encoded = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
     def encode_query(self, queries: Sequence[str]) -> np.ndarray:

@@ -70,6 +70,9 @@ def test_a_failed_run_leaves_the_served_index_untouched(tmp_path: Path, settings
         name, dimension = embedder.name, embedder.dimension
         count_tokens = staticmethod(embedder.count_tokens)
 
+        def configure_thread(self) -> None:
+            pass
+
         def encode_document(self, passages):
             raise Boom("crash in the middle of a re-index")
 

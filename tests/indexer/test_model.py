@@ -56,3 +56,31 @@ def test_a_model_that_cannot_be_loaded_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty-model").mkdir()
     with pytest.raises(ModelError, match="cannot load embedding model"):
         _ = Embedder(str(tmp_path / "empty-model"), models_dir=tmp_path).dimension
+
+
+def test_threads_can_share_one_model(embedder: Embedder) -> None:
+    """The service encodes queries while a re-index encodes passages and counts tokens, on other threads
+    (an unguarded tokenizer cut counts at 512 tokens, or raises "RuntimeError: Already borrowed")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = [f"Wohnungsnot und soziale Arbeit {n}" for n in range(8)]
+    passages = [f"Le travail social face à la crise du logement, cas numéro {n}. " * 6 for n in range(8)]
+    expected_queries = embedder.encode_query(queries)
+    expected_passages = embedder.encode_document(passages)
+    long_texts = [" ".join(passages * 4)] * 4  # longer than the model's 512 tokens: counted in full
+    expected_counts = embedder.count_tokens(long_texts)
+    assert min(expected_counts) > embedder.max_tokens
+
+    def work(round_: int) -> None:
+        for n in range(8):
+            if (n + round_) % 3 == 0:
+                assert np.allclose(embedder.encode_query([queries[n]])[0], expected_queries[n], atol=1e-4)
+            elif (n + round_) % 3 == 1:
+                assert np.allclose(embedder.encode_document(passages[n:n + 2]), expected_passages[n:n + 2],
+                                   atol=1e-4)
+            else:
+                assert embedder.count_tokens(long_texts) == expected_counts
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        for future in [pool.submit(work, round_) for round_ in range(12)]:
+            future.result()
