@@ -207,7 +207,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        embedder = Embedder(settings.model, models_dir=settings.models_dir, batch_size=settings.batch_size)
+        embedder = Embedder.from_settings(settings)
         index = Index.open(index_dir)
         bare_runs = {}
         for workers in (1, 2):

@@ -97,7 +97,7 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, help="search benchmark only: an existing index of the corpus")
     args = parser.parse_args()
     settings = Settings(corpus_dir=args.corpus)
-    embedder = Embedder(settings.model, models_dir=settings.models_dir, batch_size=settings.batch_size)
+    embedder = Embedder.from_settings(settings)
     with tempfile.TemporaryDirectory(prefix="passerelle-bench-") as scratch:
         index_dir = args.index_dir or Path(scratch) / "index"
         if args.only != "search":

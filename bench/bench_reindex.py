@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     settings = Settings()
-    embedder = Embedder(settings.model, models_dir=settings.models_dir, batch_size=settings.batch_size).load()
+    embedder = Embedder.from_settings(settings).load()
     editions = sorted(p for p in (ROOT / "corpus").iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     with tempfile.TemporaryDirectory(prefix="passerelle-reindex-") as scratch:
         corpus, index_dir = Path(scratch) / "corpus", Path(scratch) / "index"

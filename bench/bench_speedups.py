@@ -135,7 +135,7 @@ def torch_variants(names: Sequence[str], models_dir: Path) -> dict[str, tuple[En
     sys.path.insert(0, str(ROOT))
     from indexer.model import Embedder
 
-    embedder = Embedder(models_dir=models_dir)
+    embedder = Embedder(models_dir=models_dir, precision="fp32")  # the baseline; variants are cast from it
     prompts = {"query": embedder.query_prompt, "passage": embedder.document_prompt}
     encoders = {}
     for name in names:

