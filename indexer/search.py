@@ -348,7 +348,8 @@ class Searcher:
     # -- presentation ----------------------------------------------------------------------------------
 
     def highlighter(self, query: str) -> Highlighter:
-        """Marks the query's words and the words that share their stem, in any indexed language."""
+        """Marks the query's words and the words that share their stem or prefix: judged by the form the
+        keyword index holds in the text's language, by every indexed language's when it is not given."""
         languages = tuple(self.index.passage_languages())
         _, word_forms = keyword.match_expression(query, languages)
         # Very short words (articles, prepositions) would light up every line.
@@ -357,7 +358,9 @@ class Searcher:
         matches_query = keyword.matcher(word_forms)
 
         @functools.cache  # one highlighter serves one response: its passages repeat most of their words
-        def is_match(word: str) -> bool:
-            return any(matches_query(t) for t in keyword.forms(word, languages))
+        def is_match(word: str, language: str | None) -> bool:
+            if language is None:  # any form the word may have
+                return any(matches_query(t) for t in keyword.forms(word, languages))
+            return matches_query(keyword.term(word, language))  # the form the keyword index holds
 
         return Highlighter(is_match if word_forms else None)

@@ -88,10 +88,12 @@ class QueryEngine:
 
     def _answer(self, batch: list[_Job]) -> None:
         searcher = self.searcher  # one index for the whole batch, even if a reload swaps it meanwhile
-        # Torch and FAISS share this thread's OpenMP setting. The model wants every core; FAISS, searching one
-        # query at a time, is fastest on one thread (its team spinning against torch's cost 8.9 ms instead of
-        # 0.13 ms for a 581-vector search on 2 cores). So the setting is switched around each phase.
-        torch.set_num_threads(self._model_threads)
+        # Threads, as measured on the 2-core machine from this (non-main) thread: an fp32 query encodes
+        # fastest on every core (22 ms against 27 on one), a bf16 query on one (17-19 ms against 25-30 on two;
+        # batches of 4-8 queries cost the same either way) — and one leaves the other core to HTTP. FAISS,
+        # searching one query at a time, is fastest on one thread (its OpenMP team spinning against torch's
+        # cost 8.9 ms instead of 0.13 ms for a 581-vector search on 2 cores).
+        torch.set_num_threads(1 if searcher.embedder.precision == "bf16" else self._model_threads)
         try:
             vectors = self._encode(searcher, [job.query for job in batch])
         except Exception as exc:

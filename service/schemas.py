@@ -57,8 +57,9 @@ class Passage(BaseModel):
         highlighter = highlighter or Highlighter.none()
         return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
                    language=passage.language, text=passage.text, score=getattr(passage, "score", None),
-                   url=file_url(document, passage.page), highlighted=highlighter.highlight(passage.text),
-                   snippet=highlighter.snippet(passage.text))
+                   url=file_url(document, passage.page),
+                   highlighted=highlighter.highlight(passage.text, passage.language),
+                   snippet=highlighter.snippet(passage.text, passage.language))
 
 
 class Result(BaseModel):

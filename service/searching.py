@@ -17,9 +17,9 @@ async def search(state: ServiceState, *, q: str, k: int, filters: Filters, mode:
     search_mode: Mode = mode  # type: ignore[assignment]  # checked above
     ranking = await state.engine.search(query, k=k, filters=filters, mode=search_mode)
     highlighter = state.searcher.highlighter(query)
+    results = [Result.of(hit, highlighter) for hit in ranking.hits]
     return SearchResponse(
-        query=query, k=k, mode=mode, took_ms=round((time.perf_counter() - started) * 1000, 2),
-        results=[Result.of(hit, highlighter) for hit in ranking.hits],
+        query=query, k=k, mode=mode, took_ms=round((time.perf_counter() - started) * 1000, 2), results=results,
         facets={name: [FacetValue(value=v, count=c) for v, c in values] for name, values in ranking.facets.items()},
     )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -302,7 +302,7 @@ def _trim_overlap(previous: str, text: str) -> str:
     return text
 
 
-def _sections(passages: Sequence[Passage], highlight: Any) -> list[PageSection]:
+def _sections(passages: Sequence[Passage], highlight: Callable[[str, str | None], str]) -> list[PageSection]:
     sections: list[PageSection] = []
     previous: Passage | None = None
     for passage in passages:
@@ -312,7 +312,7 @@ def _sections(passages: Sequence[Passage], highlight: Any) -> list[PageSection]:
         text = passage.text
         if previous is not None and passage.start < previous.end:
             text = _trim_overlap(previous.text, text)
-        sections[-1].passages.append((passage, highlight(text)))
+        sections[-1].passages.append((passage, highlight(text, passage.language)))
         previous = passage
     return sections
 

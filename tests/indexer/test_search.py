@@ -122,3 +122,10 @@ def test_language_preference_breaks_near_ties_only(searcher: Searcher, embedder:
     strong = plain.search("Schulische Integration von Kindern mit Migrationshintergrund", k=1).hits[0]
     assert preferring.search("intégration scolaire des enfants migrants en Allemagne et au Luxembourg",
                              k=1).hits[0].document.id == strong.document.id  # a strong German hit stays first
+
+
+def test_highlight_judges_a_word_in_the_language_of_its_passage(searcher: Searcher) -> None:
+    highlighter = searcher.highlighter("Integration")
+    assert "<mark>integrierten</mark>" in highlighter.highlight("Die integrierten Kinder.", "de")
+    # Any language's form when the passage's is unknown.
+    assert "<mark>integrierten</mark>" in highlighter.highlight("Die integrierten Kinder.")

@@ -15,6 +15,7 @@ class _FakeEmbedder:
     """Records each encode call and the thread it ran on."""
 
     name = "fake"
+    precision = "fp32"
 
     def __init__(self) -> None:
         self.calls: list[tuple[int, str]] = []

@@ -57,7 +57,7 @@ def test_overlapping_passages_are_shown_once() -> None:
                        highlighted=text, snippet=text)
 
     sections = _sections([passage(1, 1, 0, 55, first), passage(2, 1, 39, 68, second),
-                          passage(3, 2, 0, 16, "Three is shared.")], lambda text: text.upper())
+                          passage(3, 2, 0, 16, "Three is shared.")], lambda text, language: text.upper())
     assert [s.page for s in sections] == [1, 2]
     assert [html for _, html in sections[0].passages] == [first.upper(), "FOUR IS NEW."]
     assert sections[1].passages[0][1] == "THREE IS SHARED."  # a new page is never trimmed
