@@ -173,11 +173,14 @@ class Embedder:
         return self._model.tokenizer
 
     def configure_thread(self) -> None:
-        """Apply the thread setting to the calling thread (torch keeps it per thread pool)."""
+        """Apply the thread setting to the calling thread (torch keeps it per thread pool).
+
+        Always explicit: a new thread otherwise inherits the last count any thread set (the service's
+        model thread sets one for bf16 queries), and a re-index would encode on one core.
+        """
         import torch
 
-        if self.threads:
-            torch.set_num_threads(self.threads)
+        torch.set_num_threads(self.threads or _cores())
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes, without special tokens or prompt."""
@@ -204,6 +207,14 @@ class Embedder:
         vectors = np.asarray(vectors, dtype=np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(vectors)
+
+
+def _cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def native_bf16() -> bool:

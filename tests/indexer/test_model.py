@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -103,3 +104,23 @@ def test_precision_bf16_gives_the_same_directions_as_fp32(models_dir: Path) -> N
     assert float(a[0] @ b[0]) > 0.99
     with pytest.raises(ValueError, match="precision"):
         Embedder(models_dir=models_dir, precision="int4")  # type: ignore[arg-type]
+
+
+def test_each_thread_gets_the_configured_threads(embedder: Embedder) -> None:
+    import threading
+
+    import torch
+
+    torch.set_num_threads(1)  # what the service's model thread does for a bf16 query
+    seen: list[int] = []
+
+    def work() -> None:
+        embedder.configure_thread()
+        seen.append(torch.get_num_threads())
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    embedder.configure_thread()
+    expected = embedder.threads or len(os.sched_getaffinity(0))
+    assert seen == [expected] and torch.get_num_threads() == expected
