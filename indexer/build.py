@@ -128,6 +128,10 @@ def _record(document: SourceDocument, *, language: str | None, metadata_hash: st
     )
 
 
+# A passage waiting for its vector: (document id, ordinal, page, start, end, language, text).
+_PassageRow = tuple[str, int, int, int, int, str | None, str]
+
+
 class _Pipeline:
     """Chunks, detects languages and embeds documents into an :class:`IndexWriter`.
 
@@ -141,8 +145,8 @@ class _Pipeline:
         self.embedder = embedder
         self.settings = settings
         self.report = report
-        self.pending: list[tuple[str, int, int, int, int, str | None, str]] = []
-        self._encoding: tuple[list[tuple[str, int, int, int, int, str | None, str]], _Background] | None = None
+        self.pending: list[_PassageRow] = []
+        self._encoding: tuple[list[_PassageRow], _Background] | None = None
 
     def add(self, document: SourceDocument, *, metadata_hash: str = "") -> None:
         chunks = [
