@@ -37,7 +37,8 @@ So: exact search stays under 10 ms per query up to about 150 k vectors (≈ 0.06
 bound); :data:`FLAT_MAX_VECTORS` = 100 k keeps a margin for a busy machine. Beyond it, ``ivf-pq`` with a
 quarter of the lists probed (:data:`DEFAULT_PROBE_SHARE`) and :data:`PQ_K_FACTOR` = 100: under 10 ms and
 1 GB at 1 M vectors; recall@10 0.90 there on the calibrated data, 0.94-0.97 at 100 k. The 8-bit re-ranking
-itself caps recall@10 at about 0.97 on this data (exact scoring of 8-bit vectors).
+itself caps recall@10 at about 0.97 on this data (exact scoring of 8-bit vectors). At 5 M vectors (still
+4,096 lists): 2.4 GB, 22.8 ms, recall@10 0.86 — the limit of one 2-core machine.
 
 Filters run inside the search (a FAISS ``IDSelector`` in the search parameters) for every kind; build the
 parameters with :func:`search_params` — an IVF index rejects a plain ``faiss.SearchParameters``, and
@@ -101,7 +102,8 @@ def default_nlist(n_vectors: int) -> int:
     """Inverted lists for an IVF index of ``n_vectors``: a power of two near 4·√n, between 64 and 4,096.
 
     More than 4,096 lists would make k-means training and adding (one ``nlist``-wide matrix product per
-    vector) too slow on two cores; longer lists at 5 M vectors cost only a little latency.
+    vector) too slow on two cores. The price is longer lists beyond that: at 5 M vectors (~1,220 a list)
+    a query took 22.8 ms with recall@10 0.86 (bench/RESULTS-scale-speed.md).
     """
     target = 4 * math.sqrt(max(n_vectors, 1))
     return int(min(4096, max(64, 2 ** round(math.log2(target)))))
