@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from indexer import IndexReport, Settings
 from indexer.cli import app
+from tests.conftest import _free_port
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -39,3 +46,43 @@ def test_index_command_prints_summary_with_failures(settings: Settings, tmp_path
     assert "Indexing summary" in result.output
     assert "encrypted.pdf" in result.output and "password" in result.output
     assert "picture.png" in result.output and "unsupported format .png" in result.output
+
+
+def _serve(settings: Settings, index_dir: Path, port: int) -> subprocess.Popen[str]:
+    env = os.environ | _env(settings) | {"PASSERELLE_INDEX_DIR": str(index_dir)}
+    return subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+
+
+def test_serve_answers_over_http_and_stops_on_sigterm(settings: Settings, indexed: IndexReport) -> None:
+    port = _free_port()
+    server = _serve(settings, settings.index_dir, port)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()  # type: ignore[union-attr]
+            time.sleep(0.2)
+        answers = httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "Wohnungslosigkeit", "k": 2},
+                            timeout=30).json()
+        assert answers["results"][0]["document"]["language"] == "en"
+        server.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then ends by the signal it caught, as the convention for SIGTERM is.
+        assert server.wait(timeout=30) in (0, -signal.SIGTERM)
+        assert "Finished server process" in server.stdout.read()  # type: ignore[union-attr]
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_serve_without_an_index_exits_with_the_reason(settings: Settings, tmp_path: Path) -> None:
+    server = _serve(settings, tmp_path / "nothing-here", _free_port())
+    output, _ = server.communicate(timeout=120)
+    assert server.returncode == 3
+    assert "passerelle index" in output  # the message says how to build one
