@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = (1, 8)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -176,7 +176,7 @@ def main() -> None:
     for position, index_dir in enumerate(args.index_dir):
         source = args.queries_file[position] if position < len(args.queries_file) else "-"
         queries = load_queries(source, args.max_queries)
-        port = _free_port()
+        port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         print(f"== {index_dir}: {len(queries)} distinct queries, {args.requests} requests per run, "
               f"mode={args.mode}, k={args.k}", flush=True)

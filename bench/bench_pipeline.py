@@ -20,7 +20,7 @@ import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import _free_port, serve, wait_ready
+from bench_load import free_port, serve, wait_ready
 from queries import QUERIES
 
 from indexer import Embedder, Index, Settings, index_corpus
@@ -53,7 +53,7 @@ def bench_indexing(settings: Settings, embedder: Embedder, index_dir: Path) -> N
 
 def bench_search(settings: Settings, embedder: Embedder, index_dir: Path, *, rounds: int, mode: str) -> None:
     """Sequential requests, one client; HTTP and bare passes alternate so both see the same machine."""
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     # The bare path has no query cache: neither may the server here (bench_load.py measures the cache).
     server = serve(index_dir, settings.models_dir, port, cache_size=0)

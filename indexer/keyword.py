@@ -67,7 +67,6 @@ def analyse(text: str, language: str | None) -> str:
     return " ".join(term(word, language) for word in words(text))
 
 
-@lru_cache(maxsize=200_000)  # highlighting asks for every word of every passage shown
 def forms(word: str, languages: tuple[str, ...]) -> frozenset[str]:
     """Every indexed form ``word`` may have in a passage of one of ``languages``."""
     return frozenset({term(word, language) for language in languages} | {term(word, None)})

@@ -107,7 +107,7 @@ class Embedder:
         self._load_lock = threading.Lock()
         # transformers sets truncation and padding on the shared (Rust) tokenizer at each call. Used from two
         # threads at once — the indexer counts tokens while the model encodes the previous passages; the
-        # service encodes queries during a re-index — a count came back cut at 512 tokens (measured: 1 in 3
+        # service encodes queries during a re-index — a count came back cut at 512 tokens (measured: 3 of 6
         # runs of tests/indexer/test_model.py without this lock), and other versions raise "Already
         # borrowed". So tokenizing takes turns (milliseconds); the model itself runs concurrently.
         self._tokenizer_lock = threading.Lock()

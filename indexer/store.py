@@ -490,12 +490,7 @@ class Index:
                 row[0] for row in self.query("SELECT DISTINCT language FROM passages WHERE language IS NOT NULL")]
         return self._passage_languages
 
-    def passage_owners(self, ids: Sequence[int]) -> dict[int, str]:
-        """The document of each of the given passages.
-
-        Every query groups hundreds of candidate passages by document: an in-memory table (12 bytes a
-        passage, read once per index generation, which never changes) instead of an SQL query each time.
-        """
+    def _owner_table(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         if self._owners is None:
             rows = self.query("SELECT p.id, p.document_id FROM passages p ORDER BY p.id")
             documents = sorted({row[1] for row in rows})
@@ -503,7 +498,22 @@ class Index:
             self._owners = (np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
                             np.fromiter((position[row[1]] for row in rows), dtype=np.int32, count=len(rows)),
                             documents)
-        passage_ids, owner, documents = self._owners
+        return self._owners
+
+    def preload(self) -> Index:
+        """Read now the tables queries keep in memory, so that the first query does not wait for them."""
+        self._owner_table()
+        self.vocabulary()
+        self.passage_languages()
+        return self
+
+    def passage_owners(self, ids: Sequence[int]) -> dict[int, str]:
+        """The document of each of the given passages.
+
+        Every query groups hundreds of candidate passages by document: an in-memory table (12 bytes a
+        passage, read once per index generation, which never changes) instead of an SQL query each time.
+        """
+        passage_ids, owner, documents = self._owner_table()
         if not len(passage_ids) or not len(ids):
             return {}
         wanted = np.asarray(ids, dtype=np.int64)

@@ -49,7 +49,7 @@ class LiveIndex:
 
     def _searcher(self, index: Index) -> Searcher:
         settings = self.settings
-        return Searcher(index, self.embedder, max_query_chars=settings.max_query_chars, max_k=settings.max_k,
+        return Searcher(index.preload(), self.embedder, max_query_chars=settings.max_query_chars, max_k=settings.max_k,
                         language_preference=settings.language_preference, languages=tuple(settings.languages))
 
     @property

@@ -48,7 +48,7 @@ def indexed(settings: Settings, embedder: Embedder) -> IndexReport:
     return index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder, settings=settings)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -68,7 +68,7 @@ def run_server(settings: Settings, embedder: Embedder) -> Iterator[str]:
 
     from service import create_app
 
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(settings, embedder=embedder), host="127.0.0.1", port=port,
                             log_level="warning")
     server = uvicorn.Server(config)

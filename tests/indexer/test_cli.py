@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from indexer import IndexReport, Settings
 from indexer.cli import app
-from tests.conftest import _free_port
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -56,7 +56,7 @@ def _serve(settings: Settings, index_dir: Path, port: int) -> subprocess.Popen[s
 
 
 def test_serve_answers_over_http_and_stops_on_sigterm(settings: Settings, indexed: IndexReport) -> None:
-    port = _free_port()
+    port = free_port()
     server = _serve(settings, settings.index_dir, port)
     try:
         deadline = time.monotonic() + 120
@@ -82,7 +82,7 @@ def test_serve_answers_over_http_and_stops_on_sigterm(settings: Settings, indexe
 
 
 def test_serve_without_an_index_exits_with_the_reason(settings: Settings, tmp_path: Path) -> None:
-    server = _serve(settings, tmp_path / "nothing-here", _free_port())
+    server = _serve(settings, tmp_path / "nothing-here", free_port())
     output, _ = server.communicate(timeout=120)
     assert server.returncode == 3
     assert "passerelle index" in output  # the message says how to build one
