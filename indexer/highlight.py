@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-class Highlighter:
-    """Marks the words of a text for which ``is_match(word, language)`` holds (``None``: marks nothing).
+Select = Callable[[set[str], str | None], Iterable[str]]
 
-    ``language`` is the text's language (``None``: unknown), so a word can be judged by the form under
-    which the keyword index stores it.
+
+class Highlighter:
+    """Marks the words of a text that ``select(words, language)`` picks (``None``: marks nothing).
+
+    ``select`` gets the distinct words of a text and the text's language (``None``: unknown), so each
+    word can be judged by the form under which the keyword index stores it, and returns the matching ones.
+    It judges a whole set at once, so that it can do so without a Python call per word.
     """
 
-    def __init__(self, is_match: Callable[[str, str | None], bool] | None) -> None:
-        self.is_match = is_match
+    def __init__(self, select: Select | None) -> None:
+        self.select = select
+        # Verdicts per text language: a response's passages share most of their words, each is judged once.
+        self._judged: dict[str | None, set[str]] = {}
+        self._matching: dict[str | None, set[str]] = {}
         self._last: tuple[str, str | None, list[tuple[int, int]]] = ("", None, [])
 
     @classmethod
@@ -26,18 +33,28 @@ class Highlighter:
         return cls(None)
 
     def _matches(self, text: str, language: str | None) -> list[tuple[int, int]]:
-        if self.is_match is None:
+        if self.select is None:
             return []
         if (text, language) != self._last[:2]:  # highlight() and snippet() of a passage find its words once
             # Each distinct word is judged once; a regex of the matching ones then finds them all in C.
             # (Judging every word occurrence in Python was most of a response's time: ~8 ms for 40 passages.)
-            found = [word for word in set(_WORD.findall(text)) if self.is_match(word, language)]
+            found = self._matching_words(set(_WORD.findall(text)), language)
             spans: list[tuple[int, int]] = []
             if found:
                 alternatives = "|".join(map(re.escape, sorted(found, key=len, reverse=True)))
                 spans = [m.span() for m in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text)]
             self._last = (text, language, spans)
         return self._last[2]
+
+    def _matching_words(self, words: set[str], language: str | None) -> set[str]:
+        assert self.select is not None
+        judged = self._judged.setdefault(language, set())
+        matching = self._matching.setdefault(language, set())
+        new = words - judged
+        if new:
+            matching.update(self.select(new, language))
+            judged |= new
+        return words & matching
 
     def highlight(self, text: str, language: str | None = None) -> str:
         return _mark(text, self._matches(text, language), 0, len(text))

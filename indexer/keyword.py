@@ -85,12 +85,17 @@ def matches(word_forms: frozenset[str], term_: str) -> bool:
     return prefix is not None and term_.startswith(prefix)
 
 
-def matcher(query_words: list[frozenset[str]]) -> Callable[[str], bool]:
-    """``matches`` against any of several query words, prepared once (highlighting calls it per word)."""
-    exact = frozenset().union(*query_words)
-    prefixes = tuple(p for p in map(_prefix, query_words) if p is not None)
-    return lambda term_: term_ in exact or term_.startswith(prefixes)
+def matcher(query_words: list[frozenset[str]]) -> Callable[[str], object]:
+    """``matches`` against any of several query words, prepared once: truthy when an indexed term matches.
 
+    It is a compiled pattern's ``fullmatch``, so that highlighting can map it over a passage's words in C.
+    """
+    exact = sorted(frozenset().union(*query_words), key=len, reverse=True)
+    prefixes = sorted({p for p in map(_prefix, query_words) if p is not None}, key=len, reverse=True)
+    alternatives = [re.escape(form) for form in exact]
+    if prefixes:
+        alternatives.append(f"(?:{'|'.join(map(re.escape, prefixes))}).*")
+    return re.compile("|".join(alternatives) or "(?!)", re.DOTALL).fullmatch
 
 def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[frozenset[str]]]:
     """The FTS5 MATCH expression for ``query`` and the forms of each distinct query word."""

@@ -12,10 +12,11 @@ ID selector and an SQL condition), so a filtered query still finds ``k`` documen
 
 from __future__ import annotations
 
-import functools
+import itertools
 import math
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -116,6 +117,18 @@ class SearchResult:
     took_ms: float
 
 
+@dataclass(frozen=True)
+class _Group:
+    """A document among the candidates, with its best passages (id, score), best first."""
+
+    document: DocumentRecord
+    passages: list[tuple[int, float]]
+
+    @property
+    def score(self) -> float:
+        return self.passages[0][1]
+
+
 @dataclass
 class _Candidates:
     """Passage scores from both sides, and the query's lexical evidence."""
@@ -210,10 +223,10 @@ class Searcher:
         depth = max(k, FACET_DEPTH)
         candidates = self._candidates(query, vector, depth=depth, filters=filters, allowed=allowed, mode=mode)
         scores = self._passage_scores(candidates, mode)
-        hits = self._group(scores, exclude_document=exclude_document)
+        groups = self._group(scores, exclude_document=exclude_document)
         if self.language_preference and mode != "keyword":
-            hits = self._prefer_query_language(query, hits)
-        return Ranking(hits[:k], self._facets(hits[:depth]))
+            groups = self._prefer_query_language(query, groups)
+        return Ranking(self._hits(groups[:k]), self._facets(groups[:depth]))
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         if filters.is_empty():
@@ -284,7 +297,8 @@ class Searcher:
             for passage, dense in candidates.dense.items()
         }
 
-    def _group(self, scores: dict[int, float], *, exclude_document: str | None) -> list[Hit]:
+    def _group(self, scores: dict[int, float], *, exclude_document: str | None) -> list[_Group]:
+        """Candidate passages by document, best document first, each with its best passages."""
         owners = self.index.passage_owners(list(scores))
         by_document: dict[str, list[tuple[int, float]]] = {}
         for passage_id, score in sorted(scores.items(), key=lambda item: -item[1]):
@@ -294,30 +308,33 @@ class Searcher:
             shown = by_document.setdefault(document_id, [])
             if len(shown) <= OTHER_PASSAGES:
                 shown.append((passage_id, score))
-        # Texts only for the passages a hit shows: candidates are many more (a whole small corpus).
-        passages = self.index.passages([i for shown in by_document.values() for i, _ in shown])
         documents = self.index.documents(list(by_document))
+        return [_Group(documents[document_id], shown) for document_id, shown in by_document.items()]
+
+    def _hits(self, groups: list[_Group]) -> list[Hit]:
+        # Texts only for the passages shown: candidates are many more (a whole small corpus).
+        passages = self.index.passages([i for group in groups for i, _ in group.passages])
 
         def hit(passage_id: int, score: float) -> PassageHit:
             record = passages[passage_id]
             return PassageHit(record.id, record.page, record.start, record.end, record.language, record.text, score)
 
-        return [Hit(documents[document_id], shown[0][1], hit(*shown[0]), [hit(*other) for other in shown[1:]])
-                for document_id, shown in by_document.items()]
+        return [Hit(group.document, group.score, hit(*group.passages[0]), [hit(*other) for other in group.passages[1:]])
+                for group in groups]
 
-    def _prefer_query_language(self, query: str, hits: list[Hit]) -> list[Hit]:
-        """Among hits within ``language_preference`` of each other, the query's language goes first."""
+    def _prefer_query_language(self, query: str, groups: list[_Group]) -> list[_Group]:
+        """Among documents within ``language_preference`` of each other, the query's language goes first."""
         language = detect_language(query, languages=self.languages, min_letters=12)
         if language is None:
-            return hits
+            return groups
         bonus = self.language_preference
-        return sorted(hits, key=lambda h: -(h.score + (bonus if h.document.language == language else 0.0)))
+        return sorted(groups, key=lambda g: -(g.score + (bonus if g.document.language == language else 0.0)))
 
     @staticmethod
-    def _facets(hits: list[Hit]) -> dict[str, list[tuple[Any, int]]]:
+    def _facets(groups: list[_Group]) -> dict[str, list[tuple[Any, int]]]:
         facets: dict[str, list[tuple[Any, int]]] = {}
         for name in FACETS:
-            counts = Counter(getattr(hit.document, name) for hit in hits if getattr(hit.document, name) is not None)
+            counts = Counter(getattr(g.document, name) for g in groups if getattr(g.document, name) is not None)
             facets[name] = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
         return facets
 
@@ -343,7 +360,7 @@ class Searcher:
         if allowed is not None and len(allowed) == 0:
             return []
         dense = self._dense(vector, depth=k + 1, allowed=allowed)
-        return self._group(dense, exclude_document=document_id)[:k]
+        return self._hits(self._group(dense, exclude_document=document_id)[:k])
 
     # -- presentation ----------------------------------------------------------------------------------
 
@@ -357,10 +374,11 @@ class Searcher:
 
         matches_query = keyword.matcher(word_forms)
 
-        @functools.cache  # one highlighter serves one response: its passages repeat most of their words
-        def is_match(word: str, language: str | None) -> bool:
+        def select(words: set[str], language: str | None) -> Iterable[str]:
             if language is None:  # any form the word may have
-                return any(matches_query(t) for t in keyword.forms(word, languages))
-            return matches_query(keyword.term(word, language))  # the form the keyword index holds
+                return [w for w in words if any(map(matches_query, keyword.forms(w, languages)))]
+            # The form the keyword index holds, judged without a Python call per word (a response shows
+            # some 40 passages of ~1,500 distinct words): both callables are C (lru_cache, re).
+            return itertools.compress(words, map(matches_query, map(keyword.term, words, itertools.repeat(language))))
 
-        return Highlighter(is_match if word_forms else None)
+        return Highlighter(select if word_forms else None)

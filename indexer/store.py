@@ -323,6 +323,8 @@ class Index:
         self._vocabulary: dict[str, list[Any]] | None = None
         self._passage_languages: list[str] | None = None
         self._owners: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+        # A generation never changes: its document records are read once, then served from memory.
+        self._documents: dict[str, DocumentRecord] = {}
 
     @classmethod
     def open(cls, index_dir: Path, *, expected_model: str | None = None, verify: bool = True) -> Index:
@@ -427,11 +429,14 @@ class Index:
         return self._document(row) if row else None
 
     def documents(self, ids: Sequence[str]) -> dict[str, DocumentRecord]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self.query(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents WHERE id IN ({marks})", ids)
-        return {row[0]: self._document(row) for row in rows}
+        """The records of the given documents (those that exist), read from the store once per generation."""
+        cache = self._documents
+        missing = [i for i in dict.fromkeys(ids) if i not in cache]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            rows = self.query(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents WHERE id IN ({marks})", missing)
+            cache.update((row[0], self._document(row)) for row in rows)
+        return {i: cache[i] for i in ids if i in cache}
 
     def passages(self, ids: Sequence[int]) -> dict[int, PassageRecord]:
         if not ids:

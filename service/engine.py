@@ -88,12 +88,13 @@ class QueryEngine:
 
     def _answer(self, batch: list[_Job]) -> None:
         searcher = self.searcher  # one index for the whole batch, even if a reload swaps it meanwhile
-        # Threads, as measured on the 2-core machine from this (non-main) thread: an fp32 query encodes
-        # fastest on every core (22 ms against 27 on one), a bf16 query on one (17-19 ms against 25-30 on two;
-        # batches of 4-8 queries cost the same either way) — and one leaves the other core to HTTP. FAISS,
-        # searching one query at a time, is fastest on one thread (its OpenMP team spinning against torch's
-        # cost 8.9 ms instead of 0.13 ms for a 581-vector search on 2 cores).
-        torch.set_num_threads(1 if searcher.embedder.precision == "bf16" else self._model_threads)
+        # Every core for the model, in both precisions: measured on the 2-core machine, a bf16 query takes
+        # 13-15 ms on two torch threads against 17-19 on one, and at 8 clients two threads also answered the
+        # most requests. (Two threads were slower only while a second OpenMP team existed, which
+        # Embedder now avoids: see its loading.) FAISS, searching one query at a time, is fastest on one
+        # thread: its OpenMP team spinning against torch's cost 8.9 ms instead of 0.13 ms for a
+        # 581-vector search on 2 cores.
+        torch.set_num_threads(self._model_threads)
         try:
             vectors = self._encode(searcher, [job.query for job in batch])
         except Exception as exc:

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from indexer.highlight import Highlighter
+
+
+def judge(is_match: Callable[[str, str | None], bool]) -> Highlighter:
+    """A highlighter that judges each word on its own."""
+    return Highlighter(lambda words, language: [word for word in words if is_match(word, language)])
 
 
 def _naive_marks(text: str, words: set[str]) -> list[str]:
@@ -10,7 +16,7 @@ def _naive_marks(text: str, words: set[str]) -> list[str]:
 
 
 def test_marks_whole_words_only_and_escapes_html() -> None:
-    highlighter = Highlighter(lambda word, language: word.lower() in {"wohnung", "santé"})
+    highlighter = judge(lambda word, language: word.lower() in {"wohnung", "santé"})
     html = highlighter.highlight("Wohnung <b>& Wohnungen</b>, santé; Wohnung.")
     assert html == ("<mark>Wohnung</mark> &lt;b&gt;&amp; Wohnungen&lt;/b&gt;, <mark>santé</mark>; "
                     "<mark>Wohnung</mark>.")
@@ -20,19 +26,19 @@ def test_marks_every_occurrence_as_judging_each_word_would() -> None:
     text = ("L'intégration scolaire des enfants: intégration, intégrations, désintégration; "
             "Integration und integrierte Kinder (Kinder-Integration) — 2024 intégration_2024")
     words = {"intégration", "Kinder", "Integration", "2024"}
-    marked = re.findall(r"<mark>(.*?)</mark>", Highlighter(lambda word, language: word in words).highlight(text))
+    marked = re.findall(r"<mark>(.*?)</mark>", judge(lambda word, language: word in words).highlight(text))
     assert marked == _naive_marks(text, words)
 
 
 def test_a_matching_word_inside_a_longer_word_is_not_marked() -> None:
-    highlighter = Highlighter(lambda word, language: word in {"a1", "x"})
+    highlighter = judge(lambda word, language: word in {"a1", "x"})
     assert highlighter.highlight("a1 a11 xa x.x (x)") == (
         "<mark>a1</mark> a11 xa <mark>x</mark>.<mark>x</mark> (<mark>x</mark>)")
 
 
 def test_snippet_centres_on_the_densest_matches_and_keeps_whole_words() -> None:
     text = " ".join(["filler"] * 80 + ["logement", "social", "logement"] + ["filler"] * 80)
-    snippet = Highlighter(lambda word, language: word == "logement").snippet(text, width=120)
+    snippet = judge(lambda word, language: word == "logement").snippet(text, width=120)
     assert snippet.startswith("… ") and snippet.endswith(" …")
     assert snippet.count("<mark>logement</mark>") == 2
     assert all(part in {"filler", "social", "<mark>logement</mark>", "…"} for part in snippet.split())
@@ -46,7 +52,7 @@ def test_no_matcher_marks_nothing() -> None:
 
 def test_the_text_language_reaches_the_judge() -> None:
     seen: list[str | None] = []
-    highlighter = Highlighter(lambda word, language: seen.append(language) or False)
+    highlighter = judge(lambda word, language: seen.append(language) or False)
     highlighter.highlight("ein Wort", "de")
     highlighter.snippet("un mot", "fr")
     highlighter.highlight("a word")

@@ -41,6 +41,6 @@ def test_matcher_agrees_with_matches_for_every_query_word() -> None:
     for text, language in [("integrierten", "de"), ("Interesse", "de"), ("la santé mentale", "fr"),
                            ("Wohnung", "de"), ("housing", "en")]:
         for term_ in analyse(text, language).split():
-            assert is_match(term_) == any(matches(forms, term_) for forms in word_forms), term_
+            assert bool(is_match(term_)) == any(matches(forms, term_) for forms in word_forms), term_
     assert is_match(analyse("integrierten", "de"))
     assert not is_match(analyse("Interesse", "de"))
