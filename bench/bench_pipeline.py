@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import faiss
 import httpx
 import numpy as np
 
@@ -58,6 +59,7 @@ def bench_search(settings: Settings, embedder: Embedder, index_dir: Path, *, rou
     # The bare path has no query cache: neither may the server here (bench_load.py measures the cache).
     server = serve(index_dir, settings.models_dir, port, cache_size=0)
     index = Index.open(index_dir)
+    faiss.omp_set_num_threads(1)  # as the service searches; FAISS's default of every core made bare slower
     http: list[float] = []
     bare: list[float] = []
     try:

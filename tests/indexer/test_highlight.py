@@ -57,3 +57,18 @@ def test_the_text_language_reaches_the_judge() -> None:
     highlighter.snippet("un mot", "fr")
     highlighter.highlight("a word")
     assert set(seen) == {"de", "fr", None}
+
+
+def test_each_distinct_word_is_judged_once_per_language() -> None:
+    judged: list[tuple[str, str | None]] = []
+
+    def select(words: set[str], language: str | None) -> list[str]:
+        judged.extend((word, language) for word in words)
+        return [word for word in words if word == "logement"]
+
+    highlighter = Highlighter(select)
+    assert highlighter.highlight("le logement social", "fr") == "le <mark>logement</mark> social"
+    assert highlighter.snippet("un logement, le logement", "fr") == "un <mark>logement</mark>, le <mark>logement</mark>"
+    assert highlighter.highlight("logement social", "de") == "<mark>logement</mark> social"
+    assert sorted(judged) == sorted([("le", "fr"), ("logement", "fr"), ("social", "fr"), ("un", "fr"),
+                                     ("logement", "de"), ("social", "de")])
