@@ -183,3 +183,15 @@ def test_build_checks_its_input(data: tuple[np.ndarray, np.ndarray]) -> None:
     assert empty.ntotal == 0
     _, found = ann.search(empty, vectors[:1], 3)
     assert (found == -1).all()
+
+
+def test_ivf_pq_re_ranks_a_fixed_budget_of_candidates_whatever_k(data: tuple[np.ndarray, np.ndarray]) -> None:
+    vectors, ids = data
+    index = ann.build_vector_index(vectors, ids, kind="ivf-pq")
+    candidates = {k: ann.search_params(index, k=k).k_factor * k for k in (1, 10, 200, 2000)}
+    assert candidates[10] == candidates[200] == ann.PQ_RERANK
+    assert candidates[1] >= ann.PQ_RERANK
+    assert candidates[2000] == 2 * 2000  # never fewer than twice k
+    assert ann.search_params(index, k=200, k_factor=3).k_factor == 3  # an explicit factor wins
+    _, found = index.search(vectors[:5], 200, params=ann.search_params(index, k=200))
+    assert (found >= 0).all()

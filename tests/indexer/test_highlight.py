@@ -72,3 +72,11 @@ def test_each_distinct_word_is_judged_once_per_language() -> None:
     assert highlighter.highlight("logement social", "de") == "<mark>logement</mark> social"
     assert sorted(judged) == sorted([("le", "fr"), ("logement", "fr"), ("social", "fr"), ("un", "fr"),
                                      ("logement", "de"), ("social", "de")])
+
+
+def test_words_next_to_accents_digits_and_underscores_are_not_whole_words() -> None:
+    text = "santé santéX _santé santé_ 2santé éсанте santé. (santé)"
+    highlighter = judge(lambda word, language: word == "santé")
+    marked = re.findall(r"<mark>(.*?)</mark>", highlighter.highlight(text))
+    assert marked == _naive_marks(text, {"santé"})
+    assert highlighter.highlight(text).count("<mark>") == 3
