@@ -97,6 +97,7 @@ def matcher(query_words: list[frozenset[str]]) -> Callable[[str], object]:
         alternatives.append(f"(?:{'|'.join(map(re.escape, prefixes))}).*")
     return re.compile("|".join(alternatives) or "(?!)", re.DOTALL).fullmatch
 
+
 def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[frozenset[str]]]:
     """The FTS5 MATCH expression for ``query`` and the forms of each distinct query word."""
     languages = tuple(languages)
