@@ -41,8 +41,7 @@ of the lists probed (:data:`DEFAULT_PROBE_SHARE`) and :data:`PQ_RERANK` = 2,000 
 p50 9.96 ms and recall@10 0.957 on the calibrated data — the issue's three targets, with no margin left on
 speed. A quarter of the lists with k_factor 100 (the earlier default) was 6.2 ms but recall 0.90. The
 8-bit re-ranking itself caps recall@10 at about 0.97 on this data (exact scoring of 8-bit vectors). At 5 M
-vectors (still 4,096 lists, measured with the earlier default): 2.4 GB, 22.8 ms, recall@10 0.86 — the limit
-of one 2-core machine.
+vectors (still 4,096 lists): 2.4 GB, p50 27.5 ms, recall@10 0.927 — the limit of one 2-core machine.
 
 Filters run inside the search (a FAISS ``IDSelector`` in the search parameters) for every kind; build the
 parameters with :func:`search_params` — an IVF index rejects a plain ``faiss.SearchParameters``, and
@@ -115,7 +114,7 @@ def default_nlist(n_vectors: int) -> int:
 
     More than 4,096 lists would make k-means training and adding (one ``nlist``-wide matrix product per
     vector) too slow on two cores. The price is longer lists beyond that: at 5 M vectors (~1,220 a list)
-    a query took 22.8 ms with recall@10 0.86 (bench/RESULTS-scale-speed.md).
+    a query takes 27.5 ms with recall@10 0.93 at the default probes (bench/RESULTS-scale-speed.md).
     """
     target = 4 * math.sqrt(max(n_vectors, 1))
     return int(min(4096, max(64, 2 ** round(math.log2(target)))))

@@ -95,7 +95,7 @@ def matcher(query_words: list[frozenset[str]]) -> Callable[[str], object]:
     alternatives = [re.escape(form) for form in exact]
     if prefixes:
         alternatives.append(f"(?:{'|'.join(map(re.escape, prefixes))}).*")
-    return re.compile("|".join(alternatives) or "(?!)", re.DOTALL).fullmatch
+    return re.compile("|".join(alternatives) if alternatives else "(?!)", re.DOTALL).fullmatch
 
 
 def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[frozenset[str]]]:

@@ -125,9 +125,12 @@ class Embedder:
                     # no spare cores, OpenMP stops spin-waiting between ops: measured on the 2-core machine, a
                     # bf16 query then took 20-27 ms on the thread that encodes instead of 13-15 ms.
                     torch.set_num_threads(1)
-                    model = _load(self.location)
-                    if self.precision == "bf16":
-                        model.to(torch.bfloat16)
+                    try:
+                        model = _load(self.location)
+                        if self.precision == "bf16":
+                            model.to(torch.bfloat16)
+                    finally:
+                        self.configure_thread()
                     preprocess = model.preprocess
 
                     def preprocess_in_turn(*args: Any, **kwargs: Any) -> Any:
@@ -136,7 +139,6 @@ class Embedder:
 
                     model.preprocess = preprocess_in_turn  # type: ignore[method-assign]
                     self._loaded = model
-                    self.configure_thread()
         return self._loaded
 
     @property
@@ -180,8 +182,8 @@ class Embedder:
     def configure_thread(self) -> None:
         """Apply the thread setting to the calling thread (torch keeps it per thread pool).
 
-        Always explicit: a new thread otherwise inherits the last count any thread set (the service's
-        model thread sets one for bf16 queries), and a re-index would encode on one core.
+        Always explicit: a new thread otherwise inherits the last count any thread set (loading the model
+        sets one for a moment), and a re-index would encode on one core.
         """
         import torch
 

@@ -91,7 +91,8 @@ class QueryEngine:
         # Every core for the model, in both precisions: measured on the 2-core machine, a bf16 query takes
         # 13-15 ms on two torch threads against 17-19 on one, and at 8 clients two threads also answered the
         # most requests. (Two threads were slower only while a second OpenMP team existed, which
-        # Embedder now avoids: see its loading.) FAISS, searching one query at a time, is fastest on one
+        # Embedder's loading now avoids; a re-index inside the service does start one, and queries are
+        # slower while it runs.) FAISS, searching one query at a time, is fastest on one
         # thread: its OpenMP team spinning against torch's cost 8.9 ms instead of 0.13 ms for a
         # 581-vector search on 2 cores.
         torch.set_num_threads(self._model_threads)

@@ -111,7 +111,7 @@ def test_each_thread_gets_the_configured_threads(embedder: Embedder) -> None:
 
     import torch
 
-    torch.set_num_threads(1)  # what the service's model thread does for a bf16 query
+    torch.set_num_threads(1)  # what any other thread may have set last (loading the model does)
     seen: list[int] = []
 
     def work() -> None:
