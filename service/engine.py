@@ -97,20 +97,21 @@ class QueryEngine:
         # 581-vector search on 2 cores.
         torch.set_num_threads(self._model_threads)
         try:
-            vectors = self._encode(searcher, [job.query for job in batch])
+            # A keyword-only search needs no embedding (it cost a model call, ~15-20 ms, until measured).
+            encoded = iter(self._encode(searcher, [job.query for job in batch if job.mode != "keyword"]))
         except Exception as exc:
             for job in batch:
                 _reply(job, None, exc)
             return
         faiss.omp_set_num_threads(1)
-        for job, vector in zip(batch, vectors, strict=True):
+        for job in batch:
+            vector = next(encoded) if job.mode != "keyword" else None
             try:
                 ranking = searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode)
             except Exception as exc:
                 _reply(job, None, exc)
             else:
                 _reply(job, ranking, None)
-
 
     def _encode(self, searcher: Searcher, queries: list[str]) -> list[np.ndarray]:
         """Query vectors, from the cache where possible; the misses are encoded in one model call."""

@@ -33,8 +33,10 @@ class _FakeEmbedder:
 class _FakeSearcher:
     def __init__(self) -> None:
         self.embedder = _FakeEmbedder()
+        self.vectors: dict[str, object] = {}
 
     def rank(self, query, vector, *, k, filters, mode):
+        self.vectors[query] = vector
         if k == 13:
             raise RuntimeError("unlucky")
         return [k]
@@ -91,3 +93,20 @@ def test_repeated_queries_are_answered_from_the_cache() -> None:
     engine.stop()
     assert [n for n, _ in searcher.embedder.calls] == [1, 1, 1, 1]
     assert engine.cache_hits == 2
+
+
+def test_keyword_searches_are_not_embedded() -> None:
+    searcher = _FakeSearcher()
+    searcher.embedder.release.set()
+    engine = QueryEngine(searcher)  # type: ignore[arg-type]
+    engine.start()
+
+    async def main() -> list[object]:
+        return await asyncio.gather(*(engine.search(query, k=1, filters=Filters(), mode=mode) for query, mode in
+                                      [("words", "keyword"), ("meaning", "dense"), ("both", "hybrid")]))
+
+    assert asyncio.run(main()) == [[1], [1], [1]]
+    engine.stop()
+    assert sum(n for n, _ in searcher.embedder.calls) == 2
+    assert searcher.vectors["words"] is None
+    assert searcher.vectors["meaning"] is not None and searcher.vectors["both"] is not None
