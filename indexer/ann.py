@@ -37,11 +37,11 @@ vectors   flat: p50 / memory     ivf-pq: nprobe/nlist, k_factor → p50, recall@
 So: exact search stays under 10 ms per query up to about 150 k vectors (≈ 0.06-0.09 µs a vector, memory
 bound); :data:`FLAT_MAX_VECTORS` = 100 k keeps a margin for a busy machine. Beyond it, ``ivf-pq`` with half
 of the lists probed (:data:`DEFAULT_PROBE_SHARE`) and :data:`PQ_RERANK` = 2,000 candidates re-ranked
-(200·k at k = 10): at 1 M vectors 480 MB,
-p50 9.96 ms and recall@10 0.957 on the calibrated data — the issue's three targets, with no margin left on
-speed. A quarter of the lists with k_factor 100 (the earlier default) was 6.2 ms but recall 0.90. The
-8-bit re-ranking itself caps recall@10 at about 0.97 on this data (exact scoring of 8-bit vectors). At 5 M
-vectors (still 4,096 lists): 2.4 GB, p50 27.5 ms, recall@10 0.927 — the limit of one 2-core machine.
+(200·k at k = 10): at 1 M vectors 480 MB, p50 9.96 ms and recall@10 0.957 on the calibrated data — the
+issue's three targets, with no margin left on speed. A quarter of the lists with k_factor 100 (the
+earlier default) was 6.2 ms but recall 0.90. The 8-bit re-ranking itself caps recall@10 at about 0.97 on
+this data (exact scoring of 8-bit vectors). At 5 M vectors (still 4,096 lists): 2.4 GB, p50 27.5 ms,
+recall@10 0.927 — the limit of one 2-core machine.
 
 Filters run inside the search (a FAISS ``IDSelector`` in the search parameters) for every kind; build the
 parameters with :func:`search_params` — an IVF index rejects a plain ``faiss.SearchParameters``, and

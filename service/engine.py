@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import faiss
 import numpy as np
-import torch
 
 from indexer.search import Filters, Mode, Ranking, Searcher
 
@@ -48,7 +47,6 @@ class QueryEngine:
         self.cache_hits = 0
         self._jobs: queue.Queue[_Job | object] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="passerelle-inference", daemon=True)
-        self._model_threads = 1
 
     def start(self) -> None:
         self._thread.start()
@@ -65,8 +63,6 @@ class QueryEngine:
         return await future
 
     def _run(self) -> None:
-        self.searcher.embedder.configure_thread()
-        self._model_threads = torch.get_num_threads()
         while True:
             first = self._jobs.get()
             if first is _STOP:
@@ -88,14 +84,14 @@ class QueryEngine:
 
     def _answer(self, batch: list[_Job]) -> None:
         searcher = self.searcher  # one index for the whole batch, even if a reload swaps it meanwhile
-        # Every core for the model, in both precisions: measured on the 2-core machine, a bf16 query takes
-        # 13-15 ms on two torch threads against 17-19 on one, and at 8 clients two threads also answered the
-        # most requests. (Two threads were slower only while a second OpenMP team existed, which
-        # Embedder's loading now avoids; a re-index inside the service does start one, and queries are
-        # slower while it runs.) FAISS, searching one query at a time, is fastest on one
-        # thread: its OpenMP team spinning against torch's cost 8.9 ms instead of 0.13 ms for a
-        # 581-vector search on 2 cores.
-        torch.set_num_threads(self._model_threads)
+        # The configured threads (every core by default) for the model, in both precisions: measured on the
+        # 2-core machine, a bf16 query takes 13-15 ms on two torch threads against 17-19 on one, and at 8
+        # clients two threads also answered the most requests. (Two threads were slower only while a second
+        # OpenMP team existed, which Embedder's loading now avoids; a re-index inside the service does start
+        # one, and queries are slower while it runs.) FAISS, searching one query at a time, is fastest on
+        # one thread: its OpenMP team spinning against torch's cost 8.9 ms instead of 0.13 ms for a
+        # 581-vector search on 2 cores. Both are set for every batch: it is cheap.
+        searcher.embedder.configure_thread()
         try:
             # A keyword-only search needs no embedding (it cost a model call, ~15-20 ms, until measured).
             encoded = iter(self._encode(searcher, [job.query for job in batch if job.mode != "keyword"]))
