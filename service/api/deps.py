@@ -32,7 +32,9 @@ class ServiceState:
         return self.live.index
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
+    # async although it never awaits: FastAPI runs a plain ``def`` dependency in its thread pool, and each
+    # such hop cost a search request a fraction of a millisecond (measured; see bench/RESULTS-scale-speed.md).
     return request.app.state.passerelle
 
 

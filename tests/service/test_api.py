@@ -48,6 +48,20 @@ def test_bad_requests_get_422_with_a_reason(client: httpx.Client, params: dict[s
     assert reason in str(response.json()["detail"])
 
 
+def test_other_matching_passages_are_references_into_the_document(client: httpx.Client) -> None:
+    results = client.get("/search", params={"q": "Integration von Kindern in der Schule", "k": 5}).json()["results"]
+    with_others = [r for r in results if r["others"]]
+    assert with_others, "some document should match in more than one passage"
+    for result in with_others:
+        scores = [result["passage"]["score"], *(o["score"] for o in result["others"])]
+        assert scores == sorted(scores, reverse=True)
+        passages = {p["id"]: p for p in client.get(f"/documents/{result['document']['id']}").json()["passages"]}
+        for other in result["others"]:
+            assert "text" not in other and "highlighted" not in other  # the text is one request away
+            assert other["id"] != result["passage"]["id"]
+            assert (passages[other["id"]]["page"], passages[other["id"]]["start"]) == (other["page"], other["start"])
+
+
 def test_document_detail_and_file(client: httpx.Client) -> None:
     hit = client.get("/search", params={"q": "Eeler Leit Eesamkeet"}).json()["results"][0]
     document_id = hit["document"]["id"]

@@ -10,7 +10,7 @@ from service.api.deps import State
 from service.schemas import ErrorBody, SearchResponse
 
 
-def filters(
+async def filters(  # async: no thread-pool hop for a few assignments (see deps.get_state)
     edition: Annotated[list[str], Query(description="Only these editions")] = [],  # noqa: B006
     type: Annotated[list[str], Query(description="Only these document types")] = [],  # noqa: B006
     language: Annotated[list[str], Query(description="Only documents in these languages")] = [],  # noqa: B006
