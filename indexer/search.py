@@ -12,6 +12,7 @@ ID selector and an SQL condition), so a filtered query still finds ``k`` documen
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import time
@@ -131,15 +132,19 @@ class _Group:
 
 @dataclass
 class _Candidates:
-    """Passage scores from both sides, and the query's lexical evidence."""
+    """Candidate passages with their scores from both sides (aligned arrays), and the query's lexical
+    evidence. ``dense`` is empty in keyword mode; ``keyword`` is 0 where a passage's words did not match."""
 
-    dense: dict[int, float]
-    keyword: dict[int, float]
+    ids: np.ndarray
+    dense: np.ndarray
+    keyword: np.ndarray
     evidence: float
 
 
-def fuse(dense: float, keyword_score: float, *, best_dense: float, best_keyword: float, evidence: float) -> float:
-    """Hybrid score of one passage: its cosine, plus keyword credit where the words really support it.
+def fuse(dense: np.ndarray, keyword_score: np.ndarray, *, best_dense: float, best_keyword: float,
+         evidence: float) -> np.ndarray:
+    """Hybrid scores of passages (aligned arrays): their cosine, plus keyword credit where the words really
+    support it.
 
     Plain reciprocal-rank fusion gives a keyword hit on a couple of shared words (names, numbers) the same
     credit as a strong match, which wrecks cross-lingual queries. Here the cosine stays the base and the
@@ -151,10 +156,10 @@ def fuse(dense: float, keyword_score: float, *, best_dense: float, best_keyword:
       re-order the semantically plausible candidates but never lift an off-topic passage over them
       (without the gate, a German query pushed the relevant English paragraph below German ones).
     """
-    if best_keyword <= 0 or keyword_score <= 0:
+    if best_keyword <= 0:
         return dense
-    gate = min(1.0, max(0.0, (dense - (best_dense - SEMANTIC_GATE)) / SEMANTIC_GATE))
-    return dense + KEYWORD_WEIGHT * evidence * (keyword_score / best_keyword) * gate
+    gate = np.clip((dense - (best_dense - SEMANTIC_GATE)) / SEMANTIC_GATE, 0.0, 1.0)
+    return dense + KEYWORD_WEIGHT * evidence * (np.maximum(keyword_score, 0.0) / best_keyword) * gate
 
 
 class Searcher:
@@ -222,8 +227,7 @@ class Searcher:
             return Ranking([], {})
         depth = max(k, FACET_DEPTH)
         candidates = self._candidates(query, vector, depth=depth, filters=filters, allowed=allowed, mode=mode)
-        scores = self._passage_scores(candidates, mode)
-        groups = self._group(scores, exclude_document=exclude_document)
+        groups = self._group(candidates.ids, self._passage_scores(candidates, mode), exclude_document=exclude_document)
         if self.language_preference and mode != "keyword":
             groups = self._prefer_query_language(query, groups)
         return Ranking(self._hits(groups[:k]), self._facets(groups[:depth]))
@@ -234,40 +238,54 @@ class Searcher:
         where, parameters = filters.sql()
         return self.index.passage_ids_where(where, parameters)
 
-    def _dense(self, vector: np.ndarray, *, depth: int, allowed: np.ndarray | None) -> dict[int, float]:
-        """Enough passages by cosine to cover ``depth`` documents (documents have several passages)."""
+    def _dense(self, vector: np.ndarray, *, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Enough passages by cosine to cover ``depth`` documents (documents have several passages): their
+        ids and cosines (float64), best first."""
         vectors = self.index.vectors
         total = vectors.ntotal if allowed is None else len(allowed)
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        fetch = min(total, max(4 * depth, 64))
+        # An index of no more than ``depth`` documents needs every passage: no point in a first, short search.
+        few = allowed is None and self.index.document_count() <= depth
+        fetch = total if few else min(total, max(4 * depth, 64))
         while True:
             scores, ids = ann.search(vectors, query, fetch, allowed=allowed)
-            found = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
-            documents = set(self.index.passage_owners(list(found)).values())
-            if len(documents) >= depth or fetch >= total:
-                return found
+            found = ids[0] >= 0
+            ids, scores = ids[0][found], scores[0][found].astype(np.float64)
+            if fetch >= total or len(np.unique(self.index.passage_owners(ids)[0])) >= depth:
+                return ids, scores
             fetch = min(total, fetch * 4)
 
     def _candidates(self, query: str, vector: np.ndarray | None, *, depth: int, filters: Filters,
                     allowed: np.ndarray | None, mode: Mode) -> _Candidates:
-        dense = self._dense(vector, depth=depth, allowed=allowed) if vector is not None else {}
-        keyword_scores: dict[int, float] = {}
+        none = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        dense_ids, dense = self._dense(vector, depth=depth, allowed=allowed) if vector is not None else none
+        keyword_ids, keyword_scores = none
         evidence = 0.0
         if mode != "dense":
             expression, word_forms = keyword.match_expression(query, self.index.passage_languages())
             where, parameters = filters.sql()
-            keyword_scores = dict(self.index.keyword_search(expression, limit=4 * depth, where=where,
-                                                            parameters=parameters))
-            if keyword_scores:
-                best = max(keyword_scores, key=keyword_scores.__getitem__)
-                evidence = self._evidence(best, word_forms)
-        if mode == "hybrid":
+            found = self.index.keyword_search(expression, limit=4 * depth, where=where, parameters=parameters)
+            if found:
+                keyword_ids = np.array([i for i, _ in found], dtype=np.int64)
+                keyword_scores = np.array([score for _, score in found], dtype=np.float64)
+                evidence = self._evidence(int(keyword_ids[np.argmax(keyword_scores)]), word_forms)
+        if mode == "keyword":
+            return _Candidates(keyword_ids, none[1], keyword_scores, evidence)
+        if mode == "hybrid" and vector is not None:
             # Keyword-only candidates get their exact cosine, so both sides are scored on every candidate.
-            missing = [i for i in keyword_scores if i not in dense]
-            if missing and vector is not None:
-                stored = ann.reconstruct_many(self.index.vectors, np.array(missing, dtype=np.int64))
-                dense.update(zip(missing, (stored @ vector).tolist(), strict=True))
-        return _Candidates(dense, keyword_scores, evidence)
+            missing = keyword_ids[~np.isin(keyword_ids, dense_ids)]
+            if len(missing):
+                stored = ann.reconstruct_many(self.index.vectors, missing)
+                dense_ids = np.concatenate([dense_ids, missing])
+                dense = np.concatenate([dense, (stored @ vector).astype(np.float64)])
+        # Each candidate's keyword score, 0 where its words did not match.
+        keyword_of = np.zeros(len(dense_ids), dtype=np.float64)
+        if len(keyword_ids):
+            order = np.argsort(keyword_ids)
+            at = np.minimum(np.searchsorted(keyword_ids, dense_ids, sorter=order), len(keyword_ids) - 1)
+            matched = keyword_ids[order[at]] == dense_ids
+            keyword_of[matched] = keyword_scores[order[at[matched]]]
+        return _Candidates(dense_ids, dense, keyword_of, evidence)
 
     def _evidence(self, passage_id: int, word_forms: list[frozenset[str]]) -> float:
         """IDF-weighted share of the query's words found in the passage."""
@@ -279,37 +297,46 @@ class Searcher:
         total = max(self.index.manifest.passages, 1)
         weights = [math.log(1 + total / (1 + max((frequencies.get(f, 0) for f in forms), default=0)))
                    for forms in word_forms]
-        found = sum(w for w, forms in zip(weights, word_forms, strict=True)
-                    if any(keyword.matches(forms, t) for t in present))
+        found = sum(w for w, forms in zip(weights, word_forms, strict=True) if keyword.matches_any(forms, present))
         return found / sum(weights) if sum(weights) else 0.0
 
     @staticmethod
-    def _passage_scores(candidates: _Candidates, mode: Mode) -> dict[int, float]:
+    def _passage_scores(candidates: _Candidates, mode: Mode) -> np.ndarray:
+        """One score per candidate, aligned with ``candidates.ids``."""
         if mode == "dense":
             return candidates.dense
         if mode == "keyword":
             return candidates.keyword
-        best_keyword = max(candidates.keyword.values(), default=0.0)
-        best_dense = max(candidates.dense.values(), default=0.0)
-        return {
-            passage: fuse(dense, candidates.keyword.get(passage, 0.0), best_dense=best_dense,
-                          best_keyword=best_keyword, evidence=candidates.evidence)
-            for passage, dense in candidates.dense.items()
-        }
+        best_keyword = float(candidates.keyword.max()) if len(candidates.keyword) else 0.0
+        best_dense = float(candidates.dense.max()) if len(candidates.dense) else 0.0
+        return fuse(candidates.dense, candidates.keyword, best_dense=best_dense, best_keyword=best_keyword,
+                    evidence=candidates.evidence)
 
-    def _group(self, scores: dict[int, float], *, exclude_document: str | None) -> list[_Group]:
-        """Candidate passages by document, best document first, each with its best passages."""
-        owners = self.index.passage_owners(list(scores))
-        by_document: dict[str, list[tuple[int, float]]] = {}
-        for passage_id, score in sorted(scores.items(), key=lambda item: -item[1]):
-            document_id = owners[passage_id]
-            if document_id == exclude_document:
-                continue
-            shown = by_document.setdefault(document_id, [])
-            if len(shown) <= OTHER_PASSAGES:
-                shown.append((passage_id, score))
-        documents = self.index.documents(list(by_document))
-        return [_Group(documents[document_id], shown) for document_id, shown in by_document.items()]
+    def _group(self, ids: np.ndarray, scores: np.ndarray, *, exclude_document: str | None) -> list[_Group]:
+        """Candidate passages by document, best document first, each with its best passages.
+
+        In numpy: the candidates are a whole small corpus, or hundreds of passages of a large one, and a
+        Python loop over them was most of the ranking's time.
+        """
+        owners, documents = self.index.passage_owners(ids)
+        order = np.argsort(-scores, kind="stable")  # best first; ties keep the candidates' order
+        order = order[owners[order] >= 0]
+        if exclude_document is not None:
+            order = order[owners[order] != _position(documents, exclude_document)]
+        owner = owners[order]
+        # Each passage's rank within its document (0 for its best): sort by document, keeping score order.
+        by_document = np.argsort(owner, kind="stable")
+        sorted_owner = owner[by_document]
+        starts = np.flatnonzero(np.r_[True, sorted_owner[1:] != sorted_owner[:-1]])
+        rank = np.empty(len(owner), dtype=np.int64)
+        rank[by_document] = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
+        shown = rank <= OTHER_PASSAGES
+        grouped: dict[int, list[tuple[int, float]]] = {}  # documents in the order of their best passage
+        for passage_id, score, document in zip(ids[order[shown]].tolist(), scores[order[shown]].tolist(),
+                                               owner[shown].tolist(), strict=True):
+            grouped.setdefault(document, []).append((passage_id, score))
+        records = self.index.documents([documents[n] for n in grouped])
+        return [_Group(records[documents[n]], passages) for n, passages in grouped.items()]
 
     def _hits(self, groups: list[_Group]) -> list[Hit]:
         # Texts only for the passages shown: candidates are many more (a whole small corpus).
@@ -359,8 +386,8 @@ class Searcher:
         allowed = self._allowed(filters)
         if allowed is not None and len(allowed) == 0:
             return []
-        dense = self._dense(vector, depth=k + 1, allowed=allowed)
-        return self._hits(self._group(dense, exclude_document=document_id)[:k])
+        ids, scores = self._dense(vector, depth=k + 1, allowed=allowed)
+        return self._hits(self._group(ids, scores, exclude_document=document_id)[:k])
 
     # -- presentation ----------------------------------------------------------------------------------
 
@@ -382,3 +409,9 @@ class Searcher:
             return itertools.compress(words, map(matches_query, map(keyword.term, words, itertools.repeat(language))))
 
         return Highlighter(select if word_forms else None)
+
+
+def _position(names: list[str], name: str) -> int:
+    """Where ``name`` is in the sorted list ``names``; -1 if absent."""
+    at = bisect.bisect_left(names, name)
+    return at if at < len(names) and names[at] == name else -1

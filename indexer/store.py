@@ -512,16 +512,21 @@ class Index:
         self.passage_languages()
         return self
 
-    def passage_owners(self, ids: Sequence[int]) -> dict[int, str]:
-        """The document of each of the given passages.
+    def passage_owners(self, ids: np.ndarray | Sequence[int]) -> tuple[np.ndarray, list[str]]:
+        """The document of each of the given passages: its position in the returned list of document ids,
+        -1 for a passage the index does not hold (removed, or never indexed).
 
         Every query groups hundreds of candidate passages by document: an in-memory table (12 bytes a
-        passage, read once per index generation, which never changes) instead of an SQL query each time.
+        passage, read once per index generation, which never changes) instead of an SQL query each time,
+        and positions rather than names, so that grouping can stay in numpy.
         """
         passage_ids, owner, documents = self._owner_table()
-        if not len(passage_ids) or not len(ids):
-            return {}
         wanted = np.asarray(ids, dtype=np.int64)
+        if not len(passage_ids) or not len(wanted):
+            return np.full(len(wanted), -1, dtype=np.int64), documents
         found = np.minimum(np.searchsorted(passage_ids, wanted), len(passage_ids) - 1)
-        known = passage_ids[found] == wanted
-        return {i: documents[n] for i, n in zip(wanted[known].tolist(), owner[found[known]].tolist(), strict=True)}
+        return np.where(passage_ids[found] == wanted, owner[found], -1), documents
+
+    def document_count(self) -> int:
+        """Documents that have at least one passage."""
+        return len(self._owner_table()[2])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from indexer.keyword import analyse, fold, match_expression, matcher, matches
+from indexer.keyword import analyse, fold, match_expression, matcher, matches, matches_any
 
 
 def test_folding_removes_accents_umlauts_and_eszett() -> None:
@@ -44,3 +44,13 @@ def test_matcher_agrees_with_matches_for_every_query_word() -> None:
             assert bool(is_match(term_)) == any(matches(forms, term_) for forms in word_forms), term_
     assert is_match(analyse("integrierten", "de"))
     assert not is_match(analyse("Interesse", "de"))
+
+
+def test_matches_any_agrees_with_matches_over_a_set_of_terms() -> None:
+    _, word_forms = match_expression("Integration santé Wohnungen", ["fr", "de", "en"])
+    for text, language in [("die integrierten Kinder", "de"), ("Interesse", "de"), ("la santé mentale", "fr"),
+                           ("Wohnung", "de"), ("housing", "en"), ("", "en")]:
+        terms = set(analyse(text, language).split())
+        for forms in word_forms:
+            assert matches_any(forms, terms) == any(matches(forms, t) for t in terms), (forms, text)
+    assert matches_any(word_forms[0], {"integriert"}) and not matches_any(word_forms[0], {"interess"})
