@@ -227,8 +227,10 @@ class Searcher:
             return Ranking([], {})
         depth = max(k, FACET_DEPTH)
         candidates = self._candidates(query, vector, depth=depth, filters=filters, allowed=allowed, mode=mode)
-        groups = self._group(candidates.ids, self._passage_scores(candidates, mode), exclude_document=exclude_document)
-        if self.language_preference and mode != "keyword":
+        prefer_language = bool(self.language_preference) and mode != "keyword"
+        groups = self._group(candidates.ids, self._passage_scores(candidates, mode), exclude_document=exclude_document,
+                             limit=depth, slack=self.language_preference if prefer_language else 0.0)
+        if prefer_language:
             groups = self._prefer_query_language(query, groups)
         return Ranking(self._hits(groups[:k]), self._facets(groups[:depth]))
 
@@ -291,8 +293,7 @@ class Searcher:
         """IDF-weighted share of the query's words found in the passage."""
         if not word_forms:
             return 0.0
-        text = self.index.passages([passage_id])[passage_id]
-        present = set(keyword.analyse(text.text, text.language).split())
+        present = set(self.index.passage_terms(passage_id).split())
         frequencies = self.index.term_frequencies(sorted(set().union(*word_forms)))
         total = max(self.index.manifest.passages, 1)
         weights = [math.log(1 + total / (1 + max((frequencies.get(f, 0) for f in forms), default=0)))
@@ -312,8 +313,11 @@ class Searcher:
         return fuse(candidates.dense, candidates.keyword, best_dense=best_dense, best_keyword=best_keyword,
                     evidence=candidates.evidence)
 
-    def _group(self, ids: np.ndarray, scores: np.ndarray, *, exclude_document: str | None) -> list[_Group]:
-        """Candidate passages by document, best document first, each with its best passages.
+    def _group(self, ids: np.ndarray, scores: np.ndarray, *, exclude_document: str | None, limit: int,
+               slack: float = 0.0) -> list[_Group]:
+        """Candidate passages by document, best document first, each with its best passages: the ``limit``
+        best documents, and after them those within ``slack`` of the last (a preference that adds up to
+        ``slack`` to some documents' scores may lift them into the ``limit`` best; no further one).
 
         In numpy: the candidates are a whole small corpus, or hundreds of passages of a large one, and a
         Python loop over them was most of the ranking's time.
@@ -331,6 +335,10 @@ class Searcher:
         rank = np.empty(len(owner), dtype=np.int64)
         rank[by_document] = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
         shown = rank <= OTHER_PASSAGES
+        best = np.flatnonzero(rank == 0)  # each document's best passage, best document first
+        if len(best) > limit:
+            cutoff = scores[order[best[limit - 1]]] - slack
+            shown &= np.isin(owner, owner[best[scores[order[best]] >= cutoff]])
         grouped: dict[int, list[tuple[int, float]]] = {}  # documents in the order of their best passage
         for passage_id, score, document in zip(ids[order[shown]].tolist(), scores[order[shown]].tolist(),
                                                owner[shown].tolist(), strict=True):
@@ -387,7 +395,7 @@ class Searcher:
         if allowed is not None and len(allowed) == 0:
             return []
         ids, scores = self._dense(vector, depth=k + 1, allowed=allowed)
-        return self._hits(self._group(ids, scores, exclude_document=document_id)[:k])
+        return self._hits(self._group(ids, scores, exclude_document=document_id, limit=k)[:k])
 
     # -- presentation ----------------------------------------------------------------------------------
 

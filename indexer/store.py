@@ -482,6 +482,11 @@ class Index:
                 "ORDER BY bm25(passages_fts) LIMIT ?", (expression, *parameters, limit))
         return [(int(row[0]), float(row[1])) for row in rows]
 
+    def passage_terms(self, passage_id: int) -> str:
+        """A passage's indexed terms, space separated, as the keyword index holds them ("" if none)."""
+        row = self.query_one("SELECT terms FROM passages_fts WHERE rowid = ?", (passage_id,))
+        return row[0] if row else ""
+
     def term_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         """In how many passages each indexed term occurs."""
         if not terms:
