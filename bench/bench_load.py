@@ -1,14 +1,21 @@
 """Load on a real server: ``GET /search`` over loopback at 1 and 8 concurrent clients, against the bare path.
 
 For each index (``--index-dir``, repeatable), ``passerelle serve`` runs as a subprocess on a free loopback
-port; a bounded number of requests (``--requests``) is sent by 1, then by 8 client threads (one
-``httpx.Client`` each, a shared queue of queries), and the latency of each request (p50/p95/p99) and the
-requests/s over the whole run are printed, first with the query-embedding cache off (the bare path has
-none), then, to measure the cache, on again with the same request stream (``--requests`` above the number
-of distinct queries repeats them, as users do). The server is then stopped, and the bare path — encoding the
-query and searching FAISS in-process with the same queries, nothing else — runs on the main thread and
-on 2 worker threads. The issue's ratios follow: HTTP p50 (1 client) ≤ 1.3 × bare p50 (1 worker), and HTTP
-requests/s at 8 clients ≥ 0.8 × bare requests/s with 2 workers.
+port, with the query-embedding cache off (the bare path has none), and this process loads the same model
+and index for the bare path: encoding the query and searching FAISS in-process, nothing else, set up as
+well as we know how (FAISS on one thread; the cores shared out between workers' torch threads).
+
+This machine's speed drifts by ±20 % over minutes, more than the gaps being measured, so the two sides of
+each ratio are measured **interleaved**, never minutes apart:
+
+- latency, 1 client: each query once over HTTP, then once on the bare path (main thread), alternately,
+  ``--requests`` times; p50/p95/p99 of each, and the ratio of the p50s (target: HTTP ≤ 1.3 × bare);
+- throughput, 8 clients: ``--blocks`` alternating blocks of HTTP at 8 client threads (one ``httpx.Client``
+  each, a shared queue of queries) and of the bare path on 2 worker threads, ``--requests`` in all for each
+  side; requests/s over each side's blocks, and their ratio (target: HTTP ≥ 0.8 × bare).
+
+Then the server restarts with the cache on and the same request streams run again over HTTP, to measure
+the cache (``--requests`` above the number of distinct queries repeats them, as users do).
 
 Queries: ``bench/queries.py`` for the bundled corpus, ``queries.jsonl`` of an eval set when the index is
 one (``--queries-file``, matched to the index by position).
@@ -76,11 +83,14 @@ def summary(latencies_ms: list[float], seconds: float) -> dict[str, float]:
             "p99": float(np.percentile(latencies_ms, 99))}
 
 
-def http_load(base_url: str, queries: list[str], *, clients: int, requests: int, mode: str,
-              k: int) -> dict[str, float]:
-    """``requests`` GET /search spread over ``clients`` threads; the queries cycle."""
+Run = tuple[list[float], float]  # latencies in ms, and the seconds the whole run took
+
+
+def http_load(base_url: str, queries: list[str], *, clients: int, requests: int, mode: str, k: int,
+              offset: int = 0) -> Run:
+    """``requests`` GET /search spread over ``clients`` threads; the queries cycle from ``offset``."""
     jobs: queue.Queue[str] = queue.Queue()
-    for number in range(requests):
+    for number in range(offset, offset + requests):
         jobs.put(queries[number % len(queries)])
     latencies: list[float] = []
     errors: list[str] = []
@@ -112,11 +122,9 @@ def http_load(base_url: str, queries: list[str], *, clients: int, requests: int,
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    result = summary(latencies, time.perf_counter() - began)
-    result["errors"] = len(errors)
     if errors:
-        print(f"      {len(errors)} errors, e.g. {errors[0]}")
-    return result
+        raise RuntimeError(f"{len(errors)} requests failed, e.g. {errors[0]}")
+    return latencies, time.perf_counter() - began
 
 
 def serve(index_dir: Path, models_dir: Path, port: int, *, cache_size: int = 0) -> subprocess.Popen[bytes]:
@@ -141,37 +149,86 @@ def wait_ready(base_url: str, server: subprocess.Popen[bytes]) -> None:
             time.sleep(0.2)
 
 
-def bare(embedder: Embedder, index: Index, queries: list[str], *, workers: int, requests: int,
-         depth: int) -> dict[str, float]:
-    """Encode one query and search FAISS, ``requests`` times, on the main thread or ``workers`` threads.
+class Bare:
+    """Encode one query and search FAISS, nothing else: the cost the service is measured against.
 
     Set up as well as we know how, so that the ratios are not flattered: FAISS on one thread (with its
     default of every core, its OpenMP team spinning against torch's made a bare query 22 ms instead of
     14), and the cores shared out between the workers' torch threads (2 workers × 1 thread on 2 cores).
     """
-    texts = [queries[n % len(queries)] for n in range(requests)]
-    torch_threads = max(1, (os.cpu_count() or 1) // workers)
 
-    def configure() -> None:
-        torch.set_num_threads(torch_threads)
+    def __init__(self, embedder: Embedder, index: Index, *, depth: int) -> None:
+        self.embedder, self.index, self.depth = embedder, index, depth
+
+    @staticmethod
+    def configure(workers: int) -> None:
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
         faiss.omp_set_num_threads(1)
 
-    def one(text: str) -> float:
+    def one(self, text: str) -> float:
         began = time.perf_counter()
-        vector = embedder.encode_query([text])
-        index.vectors.search(vector, depth)
+        vector = self.embedder.encode_query([text])
+        self.index.vectors.search(vector, self.depth)
         return (time.perf_counter() - began) * 1000
 
-    configure()
-    for text in texts[:5]:  # warm-up
-        one(text)
-    began = time.perf_counter()
-    if workers == 1:
-        latencies = [one(text) for text in texts]
-    else:
-        with ThreadPoolExecutor(max_workers=workers, initializer=configure) as pool:
-            latencies = list(pool.map(one, texts))
-    return summary(latencies, time.perf_counter() - began)
+    def run(self, queries: list[str], *, workers: int, requests: int, offset: int = 0) -> Run:
+        """``requests`` queries (cycling from ``offset``) on ``workers`` threads."""
+        texts = [queries[n % len(queries)] for n in range(offset, offset + requests)]
+        began = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers, initializer=self.configure, initargs=(workers,)) as pool:
+            latencies = list(pool.map(self.one, texts))
+        return latencies, time.perf_counter() - began
+
+
+# Between the two sides of a pair: long enough for the other process's spinning OpenMP threads to sleep.
+PAUSE_S = 0.005
+
+
+def paired_latency(base_url: str, bare: Bare, queries: list[str], *, requests: int, mode: str,
+                   k: int) -> tuple[Run, Run]:
+    """1 client: each query over HTTP, then on the bare path (main thread), alternately."""
+    Bare.configure(1)
+    http_ms: list[float] = []
+    bare_ms: list[float] = []
+    with httpx.Client(base_url=base_url, timeout=120) as http:
+        for number in range(requests):
+            text = queries[number % len(queries)]
+            began = time.perf_counter()
+            response = http.get("/search", params={"q": text, "k": k, "mode": mode})
+            http_ms.append((time.perf_counter() - began) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{response.status_code} {response.text[:100]}")
+            time.sleep(PAUSE_S)
+            bare_ms.append(bare.one(text))
+            time.sleep(PAUSE_S)
+    return (http_ms, sum(http_ms) / 1000), (bare_ms, sum(bare_ms) / 1000)
+
+
+def alternating_throughput(base_url: str, bare: Bare, queries: list[str], *, requests: int, blocks: int,
+                           mode: str, k: int) -> tuple[Run, Run]:
+    """8 HTTP clients and 2 bare workers, in alternating blocks; each side's runs added up."""
+    http_ms: list[float] = []
+    bare_ms: list[float] = []
+    http_s = bare_s = 0.0
+    size = max(1, requests // blocks)
+    for block in range(blocks):
+        latencies, seconds = http_load(base_url, queries, clients=8, requests=size, mode=mode, k=k,
+                                       offset=block * size)
+        http_ms += latencies
+        http_s += seconds
+        time.sleep(PAUSE_S)
+        latencies, seconds = bare.run(queries, workers=2, requests=size, offset=block * size)
+        bare_ms += latencies
+        bare_s += seconds
+        time.sleep(PAUSE_S)
+    return (http_ms, http_s), (bare_ms, bare_s)
+
+
+def line(label: str, run: Run) -> dict[str, float]:
+    result = summary(*run)
+    print(f"   {label}: {result['rps']:.1f} req/s, p50 {result['p50']:.1f} p95 {result['p95']:.1f} "
+          f"p99 {result['p99']:.1f} ms", flush=True)
+    return result
 
 
 def main() -> None:
@@ -179,12 +236,15 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, action="append", required=True)
     parser.add_argument("--queries-file", action="append", default=[],
                         help="queries.jsonl for the index at the same position ('-': bench/queries.py)")
-    parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
+    parser.add_argument("--requests", type=int, default=300, help="requests per measurement and side")
+    parser.add_argument("--blocks", type=int, default=4, help="alternating blocks of the throughput runs")
     parser.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "keyword"])
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--max-queries", type=int, default=300, help="queries read from a queries file")
     args = parser.parse_args()
     settings = Settings()
+    embedder = Embedder.from_settings(settings)
+    embedder.load()
     rows = []
     for position, index_dir in enumerate(args.index_dir):
         source = args.queries_file[position] if position < len(args.queries_file) else "-"
@@ -193,57 +253,45 @@ def main() -> None:
         base_url = f"http://127.0.0.1:{port}"
         print(f"== {index_dir}: {len(queries)} distinct queries, {args.requests} requests per run, "
               f"mode={args.mode}, k={args.k}", flush=True)
+        bare = Bare(embedder, Index.open(index_dir), depth=40)
+        runs: dict[str, dict[str, float]] = {}
         server = serve(index_dir, settings.models_dir, port)
         try:
             wait_ready(base_url, server)
             http_load(base_url, queries, clients=1, requests=min(20, args.requests), mode=args.mode, k=args.k)
-            http = {}
-            for clients in CLIENTS:
-                http[clients] = http_load(base_url, queries, clients=clients, requests=args.requests,
-                                          mode=args.mode, k=args.k)
-                print(f"   HTTP {clients} client(s): {http[clients]['rps']:.1f} req/s, p50 {http[clients]['p50']:.1f}"
-                      f" p95 {http[clients]['p95']:.1f} p99 {http[clients]['p99']:.1f} ms", flush=True)
+            for text in queries[:5]:  # warm-up
+                bare.one(text)
+            http1, bare1 = paired_latency(base_url, bare, queries, requests=args.requests, mode=args.mode, k=args.k)
+            runs["HTTP /search, 1 client"] = latency = line("HTTP 1 client", http1)
+            runs["bare, 1 worker, interleaved"] = bare_latency = line("bare encode+FAISS, 1 worker, interleaved", bare1)
+            http8, bare2 = alternating_throughput(base_url, bare, queries, requests=args.requests,
+                                                  blocks=args.blocks, mode=args.mode, k=args.k)
+            runs["HTTP /search, 8 clients"] = throughput = line("HTTP 8 clients", http8)
+            runs["bare, 2 workers, alternating"] = bare_throughput = line("bare encode+FAISS, 2 workers", bare2)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        # The same request stream with the query-embedding cache on: repeats skip the model.
+        latency_ratio = latency["p50"] / bare_latency["p50"]
+        throughput_ratio = throughput["rps"] / bare_throughput["rps"]
+        print(f"   HTTP p50 / bare p50 = {latency_ratio:.2f} (target <= 1.3); "
+              f"HTTP req/s at 8 clients / bare req/s with 2 workers = {throughput_ratio:.2f} (target >= 0.8)",
+              flush=True)
+        # The same request streams with the query-embedding cache on: repeats skip the model.
         server = serve(index_dir, settings.models_dir, port, cache_size=settings.query_cache_size)
-        cached = {}
         try:
             wait_ready(base_url, server)
             for clients in CLIENTS:
-                cached[clients] = http_load(base_url, queries, clients=clients, requests=args.requests,
-                                            mode=args.mode, k=args.k)
-                print(f"   HTTP {clients} client(s), query cache on ({settings.query_cache_size}): "
-                      f"{cached[clients]['rps']:.1f} req/s, p50 {cached[clients]['p50']:.1f} "
-                      f"p95 {cached[clients]['p95']:.1f} p99 {cached[clients]['p99']:.1f} ms", flush=True)
+                run = http_load(base_url, queries, clients=clients, requests=args.requests, mode=args.mode, k=args.k)
+                runs[f"HTTP /search, {clients} client(s), cache on"] = line(
+                    f"HTTP {clients} client(s), query cache on ({settings.query_cache_size})", run)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        embedder = Embedder.from_settings(settings)
-        index = Index.open(index_dir)
-        bare_runs = {}
-        for workers in (1, 2):
-            bare_runs[workers] = bare(embedder, index, queries, workers=workers, requests=args.requests, depth=40)
-            print(f"   bare encode+FAISS, {workers} worker(s): {bare_runs[workers]['rps']:.1f} req/s, "
-                  f"p50 {bare_runs[workers]['p50']:.1f} p95 {bare_runs[workers]['p95']:.1f} ms", flush=True)
-        latency_ratio = http[1]["p50"] / bare_runs[1]["p50"]
-        throughput_ratio = http[8]["rps"] / bare_runs[2]["rps"]
-        print(f"   HTTP p50 / bare p50 = {latency_ratio:.2f} (target <= 1.3); "
-              f"HTTP req/s at 8 clients / bare req/s with 2 workers = {throughput_ratio:.2f} (target >= 0.8)")
         name = index_dir.name
-        for clients, result in http.items():
-            rows.append(f"| {name} | HTTP /search, {clients} client(s) | {result['rps']:.1f} | {result['p50']:.1f} | "
-                        f"{result['p95']:.1f} | {result['p99']:.1f} |")
-        for clients, result in cached.items():
-            rows.append(f"| {name} | HTTP /search, {clients} client(s), cache on | {result['rps']:.1f} | "
-                        f"{result['p50']:.1f} | {result['p95']:.1f} | {result['p99']:.1f} |")
-        for workers, result in bare_runs.items():
-            rows.append(f"| {name} | bare encode+FAISS, {workers} worker(s) | {result['rps']:.1f} | "
-                        f"{result['p50']:.1f} | {result['p95']:.1f} | {result['p99']:.1f} |")
+        rows += [f"| {name} | {label} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} |"
+                 for label, r in runs.items()]
         rows.append(f"| {name} | ratios | HTTP8/bare2 = {throughput_ratio:.2f} (≥ 0.8) | "
                     f"HTTP1/bare1 p50 = {latency_ratio:.2f} (≤ 1.3) | | |")
-        del embedder, index
     print("\n| index | path | req/s | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---|---|---|---|")
     print("\n".join(rows))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Iterable
 
@@ -19,10 +20,16 @@ class Highlighter:
     ``select`` gets the distinct words of a text and the text's language (``None``: unknown), so each
     word can be judged by the form under which the keyword index stores it, and returns the matching ones.
     It judges a whole set at once, so that it can do so without a Python call per word.
+
+    A text whose indexed form is at hand (``terms``: its ``\\w+`` words as the keyword index holds them, in
+    order, for its language) is judged on those forms instead, by ``select_terms`` (the matching ones among
+    a set of indexed terms): no word is analysed again.
     """
 
-    def __init__(self, select: Select | None) -> None:
+    def __init__(self, select: Select | None, *,
+                 select_terms: Callable[[list[str]], set[str]] | None = None) -> None:
         self.select = select
+        self.select_terms = select_terms
         # Verdicts per text language: a response's passages share most of their words, each is judged once.
         self._judged: dict[str | None, set[str]] = {}
         self._matching: dict[str | None, set[str]] = {}
@@ -32,13 +39,20 @@ class Highlighter:
     def none(cls) -> Highlighter:
         return cls(None)
 
-    def _matches(self, text: str, language: str | None) -> list[tuple[int, int]]:
+    def _matches(self, text: str, language: str | None, terms: str | None) -> list[tuple[int, int]]:
         if self.select is None:
             return []
         if (text, language) != self._last[:2]:  # highlight() and snippet() of a passage find its words once
-            # Each distinct word is judged once (judging every occurrence in Python was most of a response's
-            # time: ~8 ms for 40 passages); the few matching ones are then found with str.find.
-            found = self._matching_words(set(_WORD.findall(text)), language)
+            words = _WORD.findall(text)
+            indexed = terms.split() if terms is not None and language is not None else None
+            if indexed is not None and self.select_terms is not None and len(indexed) == len(words):
+                matching = self.select_terms(indexed)
+                found = set(itertools.compress(words, map(matching.__contains__, indexed)))
+            else:
+                # Each distinct word is judged once (judging every occurrence in Python was most of a
+                # response's time: ~8 ms for 40 passages).
+                found = self._matching_words(set(words), language)
+            # The few matching words are then found with str.find.
             self._last = (text, language, _occurrences(text, found))
         return self._last[2]
 
@@ -52,12 +66,13 @@ class Highlighter:
             judged |= new
         return words & matching
 
-    def highlight(self, text: str, language: str | None = None) -> str:
-        return _mark(text, self._matches(text, language), 0, len(text))
+    def highlight(self, text: str, language: str | None = None, *, terms: str | None = None) -> str:
+        return _mark(text, self._matches(text, language, terms), 0, len(text))
 
-    def snippet(self, text: str, language: str | None = None, *, width: int = SNIPPET_CHARS) -> str:
+    def snippet(self, text: str, language: str | None = None, *, terms: str | None = None,
+                width: int = SNIPPET_CHARS) -> str:
         """About ``width`` characters around the densest cluster of matches (the start when none)."""
-        matches = self._matches(text, language)
+        matches = self._matches(text, language, terms)
         if len(text) <= width:
             return _mark(text, matches, 0, len(text))
         if matches:

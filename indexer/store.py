@@ -482,10 +482,13 @@ class Index:
                 "ORDER BY bm25(passages_fts) LIMIT ?", (expression, *parameters, limit))
         return [(int(row[0]), float(row[1])) for row in rows]
 
-    def passage_terms(self, passage_id: int) -> str:
-        """A passage's indexed terms, space separated, as the keyword index holds them ("" if none)."""
-        row = self.query_one("SELECT terms FROM passages_fts WHERE rowid = ?", (passage_id,))
-        return row[0] if row else ""
+    def passage_terms(self, ids: Sequence[int]) -> dict[int, str]:
+        """Passages' words as the keyword index holds them (see :func:`indexer.keyword.analyse`)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self.query(f"SELECT rowid, terms FROM passages_fts WHERE rowid IN ({marks})",
+                               [int(i) for i in ids]))
 
     def term_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         """In how many passages each indexed term occurs."""
@@ -511,10 +514,15 @@ class Index:
         return self._owners
 
     def preload(self) -> Index:
-        """Read now the tables queries keep in memory, so that the first query does not wait for them."""
+        """Read now the tables queries keep in memory, so that the first query does not wait for them.
+
+        Document records included: queries would read them all in time anyway (a response needs those of
+        its 50 best documents), and until then each new one cost a query an SQL read and JSON parsing.
+        """
         self._owner_table()
         self.vocabulary()
         self.passage_languages()
+        self._documents.update((record.id, record) for record in self.all_documents())
         return self
 
     def passage_owners(self, ids: np.ndarray | Sequence[int]) -> tuple[np.ndarray, list[str]]:

@@ -55,11 +55,12 @@ class Passage(BaseModel):
     def of(cls, passage: PassageHit | PassageRecord, document: DocumentRecord,
            highlighter: Highlighter | None = None) -> Passage:
         highlighter = highlighter or Highlighter.none()
+        terms = getattr(passage, "terms", None)
         return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
                    language=passage.language, text=passage.text, score=getattr(passage, "score", None),
                    url=file_url(document, passage.page),
-                   highlighted=highlighter.highlight(passage.text, passage.language),
-                   snippet=highlighter.snippet(passage.text, passage.language))
+                   highlighted=highlighter.highlight(passage.text, passage.language, terms=terms),
+                   snippet=highlighter.snippet(passage.text, passage.language, terms=terms))
 
 
 class PassageRef(BaseModel):

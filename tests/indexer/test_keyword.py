@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from indexer.keyword import analyse, fold, match_expression, matcher, matches, matches_any
+from indexer.keyword import TermMatcher, analyse, fold, match_expression, matches, matches_any
 
 
 def test_folding_removes_accents_umlauts_and_eszett() -> None:
@@ -35,15 +35,20 @@ def test_stopwords_are_dropped_unless_nothing_else_is_left() -> None:
     assert len(word_forms) == 1
 
 
-def test_matcher_agrees_with_matches_for_every_query_word() -> None:
+def test_term_matcher_agrees_with_matches_for_every_query_word() -> None:
     _, word_forms = match_expression("Integration santé Wohnungen", ["fr", "de", "en"])
-    is_match = matcher(word_forms)
+    matcher = TermMatcher(word_forms)
+    terms: list[str] = []
     for text, language in [("integrierten", "de"), ("Interesse", "de"), ("la santé mentale", "fr"),
                            ("Wohnung", "de"), ("housing", "en")]:
         for term_ in analyse(text, language).split():
-            assert bool(is_match(term_)) == any(matches(forms, term_) for forms in word_forms), term_
-    assert is_match(analyse("integrierten", "de"))
-    assert not is_match(analyse("Interesse", "de"))
+            assert matcher(term_) == any(matches(forms, term_) for forms in word_forms), term_
+            terms.append(term_)
+    assert matcher.select(terms) == {t for t in terms if matcher(t)} and matcher.select(terms)
+    assert matcher(analyse("integrierten", "de"))
+    assert not matcher(analyse("Interesse", "de"))
+    short = TermMatcher([frozenset({"ab"})])  # too short for a prefix: exact forms only
+    assert not short("abc") and short.select(["ab", "abc"]) == {"ab"}
 
 
 def test_matches_any_agrees_with_matches_over_a_set_of_terms() -> None:

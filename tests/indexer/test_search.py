@@ -129,3 +129,20 @@ def test_highlight_judges_a_word_in_the_language_of_its_passage(searcher: Search
     assert "<mark>integrierten</mark>" in highlighter.highlight("Die integrierten Kinder.", "de")
     # Any language's form when the passage's is unknown.
     assert "<mark>integrierten</mark>" in highlighter.highlight("Die integrierten Kinder.")
+
+
+@pytest.mark.parametrize("query", ["Integration von Kindern", "Housing First for homeless people",
+                                   "intelligence artificielle et données", "Eeler Leit Eesamkeet"])
+def test_best_passages_are_highlighted_from_their_indexed_terms_as_from_their_text(searcher: Searcher,
+                                                                                   query: str) -> None:
+    hits = searcher.search(query, k=10).hits
+    assert hits and all(h.passage.terms for h in hits)
+    marked = 0
+    for hit in hits:
+        passage = hit.passage
+        from_terms = searcher.highlighter(query).highlight(passage.text, passage.language, terms=passage.terms)
+        assert from_terms == searcher.highlighter(query).highlight(passage.text, passage.language)
+        snippet = searcher.highlighter(query).snippet(passage.text, passage.language, terms=passage.terms)
+        assert snippet == searcher.highlighter(query).snippet(passage.text, passage.language)
+        marked += "<mark>" in from_terms
+    assert marked  # the comparison is not between two unmarked texts
