@@ -364,6 +364,8 @@ class Searcher:
 
     def _prefer_query_language(self, query: str, groups: list[_Group]) -> list[_Group]:
         """Among documents within ``language_preference`` of each other, the query's language goes first."""
+        if len({g.document.language for g in groups}) <= 1:
+            return groups  # one language for all: the same bonus for each changes no order (nor is detected)
         language = detect_language(query, languages=self.languages, min_letters=12)
         if language is None:
             return groups
