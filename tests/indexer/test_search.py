@@ -146,3 +146,21 @@ def test_best_passages_are_highlighted_from_their_indexed_terms_as_from_their_te
         assert snippet == searcher.highlighter(query).snippet(passage.text, passage.language)
         marked += "<mark>" in from_terms
     assert marked  # the comparison is not between two unmarked texts
+
+
+def test_the_query_language_is_only_detected_when_results_mix_languages(searcher: Searcher,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import indexer.search
+
+    detected: list[str] = []
+    real = indexer.search.detect_language
+
+    def spy(text: str, **options: object) -> str | None:
+        detected.append(text)
+        return real(text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexer.search, "detect_language", spy)
+    query = "Wie werden Kinder mit Migrationshintergrund in der Schule integriert?"
+    german = searcher.search(query, k=3, filters=Filters(language=("de",)))
+    assert german.hits and {h.document.language for h in german.hits} == {"de"} and not detected
+    assert searcher.search(query, k=3).hits and detected == [query]
