@@ -8,8 +8,9 @@ well as we know how (FAISS on one thread; the cores shared out between workers' 
 This machine's speed drifts by ±20 % over minutes, more than the gaps being measured, so the two sides of
 each ratio are measured **interleaved**, never minutes apart:
 
-- latency, 1 client: each query once over HTTP, then once on the bare path (main thread), alternately,
-  ``--requests`` times; p50/p95/p99 of each, and the ratio of the p50s (target: HTTP ≤ 1.3 × bare);
+- latency, 1 client: each query once over HTTP and once on the bare path (main thread), which goes first
+  alternating, ``--requests`` times; p50/p95/p99 of each, and the ratio of the p50s (target: HTTP ≤ 1.3 ×
+  bare). Their requests/s is 1 / mean latency (the time between requests is not theirs);
 - throughput, 8 clients: ``--blocks`` alternating blocks of HTTP at 8 client threads (one connection
   each, a shared queue of queries) and of the bare path on 2 worker threads, ``--requests`` in all for each
   side; requests/s over each side's blocks, and their ratio (target: HTTP ≥ 0.8 × bare).
@@ -18,8 +19,9 @@ The client is the standard library's ``http.client``, one keep-alive connection 
 used before, spent ~1 ms of its own reading each 27 KB response (measured interleaved: p50 26.7 against
 25.3 ms), a cost of the client that would be charged to the service.
 
-Then the server restarts with the cache on and the same request streams run again over HTTP, to measure
-the cache (``--requests`` above the number of distinct queries repeats them, as users do).
+Then the server restarts with the cache on and the same request streams run again over HTTP, 1 client
+then 8, to measure the cache (``--requests`` above the number of distinct queries repeats them, as users
+do; with distinct queries, the 1-client pass fills the cache and the 8-client pass is all hits).
 
 Queries: ``bench/queries.py`` for the bundled corpus, ``queries.jsonl`` of an eval set when the index is
 one (``--queries-file``, matched to the index by position).
@@ -121,8 +123,10 @@ def http_load(base_url: str, queries: list[str], *, clients: int, requests: int,
 
     def client() -> None:
         connection = Client(base_url)
-        connection.connection.connect()  # before the clock starts
-        start.wait()
+        try:
+            connection.connection.connect()  # before the clock starts
+        finally:
+            start.wait(timeout=60)
         try:
             while True:
                 try:
@@ -137,13 +141,16 @@ def http_load(base_url: str, queries: list[str], *, clients: int, requests: int,
                         latencies.append(elapsed)
                     else:
                         errors.append(f"{status} {body[:100]!r}")
+        except Exception as exc:  # a failed connection must show, not shrink the run
+            with lock:
+                errors.append(repr(exc))
         finally:
             connection.close()
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
         thread.start()
-    start.wait()
+    start.wait(timeout=60)
     began = time.perf_counter()
     for thread in threads:
         thread.join()
@@ -199,19 +206,23 @@ class Bare:
     def run(self, queries: list[str], *, workers: int, requests: int, offset: int = 0) -> Run:
         """``requests`` queries (cycling from ``offset``) on ``workers`` threads."""
         texts = [queries[n % len(queries)] for n in range(offset, offset + requests)]
-        began = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers, initializer=self.configure, initargs=(workers,)) as pool:
+            started = threading.Barrier(workers)  # every worker started and configured before the clock, as
+            list(pool.map(lambda _: started.wait(timeout=60), range(workers)))  # HTTP clients connect before it
+            began = time.perf_counter()
             latencies = list(pool.map(self.one, texts))
-        return latencies, time.perf_counter() - began
+            seconds = time.perf_counter() - began
+        return latencies, seconds
 
 
+WARM_UP = ["warm-up query", "requête de préchauffage", "Aufwärmen des Servers"]
 # Between the two sides of a pair: long enough for the other process's spinning OpenMP threads to sleep.
 PAUSE_S = 0.005
 
 
 def paired_latency(base_url: str, bare: Bare, queries: list[str], *, requests: int, mode: str,
                    k: int) -> tuple[Run, Run]:
-    """1 client: each query over HTTP, then on the bare path (main thread), alternately."""
+    """1 client: each query over HTTP and on the bare path (main thread); which goes first alternates."""
     Bare.configure(1)
     http_ms: list[float] = []
     bare_ms: list[float] = []
@@ -219,14 +230,18 @@ def paired_latency(base_url: str, bare: Bare, queries: list[str], *, requests: i
     try:
         for number in range(requests):
             text = queries[number % len(queries)]
+            if number % 2:
+                bare_ms.append(bare.one(text))
+                time.sleep(PAUSE_S)
             began = time.perf_counter()
             status, body = connection.search(text, mode=mode, k=k)
             http_ms.append((time.perf_counter() - began) * 1000)
             if status != 200:
                 raise RuntimeError(f"{status} {body[:100]!r}")
             time.sleep(PAUSE_S)
-            bare_ms.append(bare.one(text))
-            time.sleep(PAUSE_S)
+            if not number % 2:
+                bare_ms.append(bare.one(text))
+                time.sleep(PAUSE_S)
     finally:
         connection.close()
     return (http_ms, sum(http_ms) / 1000), (bare_ms, sum(bare_ms) / 1000)
@@ -238,17 +253,18 @@ def alternating_throughput(base_url: str, bare: Bare, queries: list[str], *, req
     http_ms: list[float] = []
     bare_ms: list[float] = []
     http_s = bare_s = 0.0
-    size = max(1, requests // blocks)
+    offset = 0
     for block in range(blocks):
-        latencies, seconds = http_load(base_url, queries, clients=8, requests=size, mode=mode, k=k,
-                                       offset=block * size)
+        size = requests // blocks + (block < requests % blocks)  # ``requests`` in all
+        latencies, seconds = http_load(base_url, queries, clients=8, requests=size, mode=mode, k=k, offset=offset)
         http_ms += latencies
         http_s += seconds
         time.sleep(PAUSE_S)
-        latencies, seconds = bare.run(queries, workers=2, requests=size, offset=block * size)
+        latencies, seconds = bare.run(queries, workers=2, requests=size, offset=offset)
         bare_ms += latencies
         bare_s += seconds
         time.sleep(PAUSE_S)
+        offset += size
     return (http_ms, http_s), (bare_ms, bare_s)
 
 
@@ -308,6 +324,8 @@ def main() -> None:
         server = serve(index_dir, settings.models_dir, port, cache_size=settings.query_cache_size)
         try:
             wait_ready(base_url, server)
+            # A warm-up with queries outside the stream, so that the cache starts empty for it.
+            http_load(base_url, WARM_UP, clients=1, requests=len(WARM_UP), mode=args.mode, k=args.k)
             for clients in CLIENTS:
                 run = http_load(base_url, queries, clients=clients, requests=args.requests, mode=args.mode, k=args.k)
                 runs[f"HTTP /search, {clients} client(s), cache on"] = line(

@@ -23,7 +23,8 @@ class Highlighter:
 
     A text whose indexed form is at hand (``terms``: its ``\\w+`` words as the keyword index holds them, in
     order, for its language) is judged on those forms instead, by ``select_terms`` (the matching ones among
-    a set of indexed terms): no word is analysed again.
+    a set of indexed terms): no word is analysed again. Without a language, or when the terms do not line
+    up one for one with the words, the text's words are judged as above.
     """
 
     def __init__(self, select: Select | None, *,
@@ -44,7 +45,9 @@ class Highlighter:
             return []
         if (text, language) != self._last[:2]:  # highlight() and snippet() of a passage find its words once
             words = _WORD.findall(text)
-            indexed = terms.split() if terms is not None and language is not None else None
+            # Split on single spaces: a word whose term is empty keeps its place, and one whose term holds a
+            # space (NFKD can give one, e.g. U+FDFB) makes the counts differ: they then are not trusted.
+            indexed = terms.split(" ") if terms is not None and language is not None else None
             if indexed is not None and self.select_terms is not None and len(indexed) == len(words):
                 matching = self.select_terms(indexed)
                 found = set(itertools.compress(words, map(matching.__contains__, indexed)))

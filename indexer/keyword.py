@@ -79,7 +79,10 @@ def _prefix(word_forms: frozenset[str]) -> str | None:
 
 
 def matches(word_forms: frozenset[str], term_: str) -> bool:
-    """Whether an indexed term matches a query word given by its forms (exactly, or by its prefix)."""
+    """Whether an indexed term matches a query word given by its forms (exactly, or by its prefix).
+
+    The definition; :func:`matches_any` and :class:`TermMatcher` are its fast forms (tests hold them to it).
+    """
     if term_ in word_forms:
         return True
     prefix = _prefix(word_forms)

@@ -235,7 +235,7 @@ class Searcher:
                              limit=depth, slack=self.language_preference if prefer_language else 0.0)
         if prefer_language:
             groups = self._prefer_query_language(query, groups)
-        return Ranking(self._hits(groups[:k]), self._facets(groups[:depth]))
+        return Ranking(self._hits(groups[:k], with_terms=True), self._facets(groups[:depth]))
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         if filters.is_empty():
@@ -250,13 +250,14 @@ class Searcher:
         total = vectors.ntotal if allowed is None else len(allowed)
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         # An index of no more than ``depth`` documents needs every passage: no point in a first, short search.
-        few = allowed is None and self.index.document_count() <= depth
+        few = allowed is None and self.index.document_count() < depth
         fetch = total if few else min(total, max(4 * depth, 64))
         while True:
             scores, ids = ann.search(vectors, query, fetch, allowed=allowed)
             found = ids[0] >= 0
             ids, scores = ids[0][found], scores[0][found].astype(np.float64)
-            if fetch >= total or len(np.unique(self.index.passage_owners(ids)[0])) >= depth:
+            owners = self.index.passage_owners(ids)[0]
+            if fetch >= total or len(np.unique(owners[owners >= 0])) >= depth:
                 return ids, scores
             fetch = min(total, fetch * 4)
 
@@ -349,10 +350,11 @@ class Searcher:
         records = self.index.documents([documents[n] for n in grouped])
         return [_Group(records[documents[n]], passages) for n, passages in grouped.items()]
 
-    def _hits(self, groups: list[_Group]) -> list[Hit]:
-        # Texts only for the passages shown: candidates are many more (a whole small corpus).
+    def _hits(self, groups: list[_Group], *, with_terms: bool = False) -> list[Hit]:
+        # Texts only for the passages shown: candidates are many more (a whole small corpus). The indexed
+        # terms of the best passages only where they will be highlighted.
         passages = self.index.passages([i for group in groups for i, _ in group.passages])
-        terms = self.index.passage_terms([group.passages[0][0] for group in groups])
+        terms = self.index.passage_terms([group.passages[0][0] for group in groups]) if with_terms else {}
 
         def hit(passage_id: int, score: float) -> PassageHit:
             record = passages[passage_id]

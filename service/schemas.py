@@ -46,7 +46,8 @@ class Passage(BaseModel):
     end: int
     language: str | None
     text: str
-    score: float | None = Field(None, description="Cosine similarity to the query")
+    score: float | None = Field(None, description="How well the passage matches: cosine similarity (dense), "
+                                 "cosine plus keyword credit (hybrid) or BM25 (keyword)")
     url: str = Field(description="The original file, opened at this page where the format allows")
     highlighted: str = Field(description="The passage as HTML-escaped text, query terms wrapped in <mark>")
     snippet: str = Field(description="A short HTML-escaped excerpt around the best match, terms in <mark>")
@@ -71,7 +72,8 @@ class PassageRef(BaseModel):
     start: int = Field(description="Character offset of the passage in its page's text")
     end: int
     language: str | None
-    score: float | None = Field(None, description="Cosine similarity to the query")
+    score: float | None = Field(None, description="How well the passage matches: cosine similarity (dense), "
+                                 "cosine plus keyword credit (hybrid) or BM25 (keyword)")
     url: str = Field(description="The original file, opened at this page where the format allows")
 
     @classmethod

@@ -80,3 +80,22 @@ def test_words_next_to_accents_digits_and_underscores_are_not_whole_words() -> N
     marked = re.findall(r"<mark>(.*?)</mark>", highlighter.highlight(text))
     assert marked == _naive_marks(text, {"santé"})
     assert highlighter.highlight(text).count("<mark>") == 3
+
+
+def test_indexed_terms_are_trusted_only_when_they_line_up_with_the_words() -> None:
+    from indexer.keyword import TermMatcher, analyse, match_expression, term
+
+    _, word_forms = match_expression("Integration", ["de"])
+    matcher = TermMatcher(word_forms)
+
+    def make() -> Highlighter:
+        return Highlighter(lambda words, language: [w for w in words if matcher(term(w, language))],
+                           select_terms=matcher.select)
+
+    text = "Die Integration der Kinder: integrierte Klassen."
+    assert make().highlight(text, "de", terms=analyse(text, "de")) == make().highlight(text, "de")
+    assert make().highlight(text, "de", terms=analyse(text, "de")).count("<mark>") == 2
+    # NFKD folds U+037A to a space (an empty term) and U+FDFB to two words: the counts agree with a plain
+    # split, but the terms are shifted; they must not be used then.
+    text = "ͺ Integration ﷻ"
+    assert make().highlight(text, "de", terms=analyse(text, "de")) == "ͺ <mark>Integration</mark> ﷻ"
