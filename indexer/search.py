@@ -249,7 +249,7 @@ class Searcher:
         vectors = self.index.vectors
         total = vectors.ntotal if allowed is None else len(allowed)
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        # An index of no more than ``depth`` documents needs every passage: no point in a first, short search.
+        # An index of fewer than ``depth`` documents needs every passage: no point in a first, short search.
         few = allowed is None and self.index.document_count() < depth
         fetch = total if few else min(total, max(4 * depth, 64))
         while True:
