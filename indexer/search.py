@@ -285,12 +285,9 @@ class Searcher:
                 dense_ids = np.concatenate([dense_ids, missing])
                 dense = np.concatenate([dense, (stored @ vector).astype(np.float64)])
         # Each candidate's keyword score, 0 where its words did not match.
-        keyword_of = np.zeros(len(dense_ids), dtype=np.float64)
-        if len(keyword_ids):
-            order = np.argsort(keyword_ids)
-            at = np.minimum(np.searchsorted(keyword_ids, dense_ids, sorter=order), len(keyword_ids) - 1)
-            matched = keyword_ids[order[at]] == dense_ids
-            keyword_of[matched] = keyword_scores[order[at[matched]]]
+        by_id = dict(zip(keyword_ids.tolist(), keyword_scores.tolist(), strict=True))
+        keyword_of = np.fromiter(map(by_id.get, dense_ids.tolist(), itertools.repeat(0.0)), dtype=np.float64,
+                                 count=len(dense_ids))
         return _Candidates(dense_ids, dense, keyword_of, evidence)
 
     def _evidence(self, passage_id: int, word_forms: list[frozenset[str]]) -> float:

@@ -39,33 +39,9 @@ class Document(BaseModel):
                    url=file_url(record))
 
 
-class Passage(BaseModel):
-    id: int
-    page: int = Field(description="1-based page (slide for presentations)")
-    start: int = Field(description="Character offset of the passage in its page's text")
-    end: int
-    language: str | None
-    text: str
-    score: float | None = Field(None, description="How well the passage matches: cosine similarity (dense), "
-                                 "cosine plus keyword credit (hybrid) or BM25 (keyword)")
-    url: str = Field(description="The original file, opened at this page where the format allows")
-    highlighted: str = Field(description="The passage as HTML-escaped text, query terms wrapped in <mark>")
-    snippet: str = Field(description="A short HTML-escaped excerpt around the best match, terms in <mark>")
-
-    @classmethod
-    def of(cls, passage: PassageHit | PassageRecord, document: DocumentRecord,
-           highlighter: Highlighter | None = None) -> Passage:
-        highlighter = highlighter or Highlighter.none()
-        terms = getattr(passage, "terms", None)
-        return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
-                   language=passage.language, text=passage.text, score=getattr(passage, "score", None),
-                   url=file_url(document, passage.page),
-                   highlighted=highlighter.highlight(passage.text, passage.language, terms=terms),
-                   snippet=highlighter.snippet(passage.text, passage.language, terms=terms))
-
-
 class PassageRef(BaseModel):
-    """Where another matching passage is: its text is in ``GET /documents/{id}``."""
+    """Where a matching passage is: for the other passages of a result, whose text is in
+    ``GET /documents/{id}``."""
 
     id: int
     page: int = Field(description="1-based page (slide for presentations)")
@@ -80,6 +56,25 @@ class PassageRef(BaseModel):
     def of(cls, passage: PassageHit, document: DocumentRecord) -> PassageRef:
         return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
                    language=passage.language, score=passage.score, url=file_url(document, passage.page))
+
+
+class Passage(PassageRef):
+    """A passage with its text, as HTML with the query's words marked too."""
+
+    text: str
+    highlighted: str = Field(description="The passage as HTML-escaped text, query terms wrapped in <mark>")
+    snippet: str = Field(description="A short HTML-escaped excerpt around the best match, terms in <mark>")
+
+    @classmethod
+    def of(cls, passage: PassageHit | PassageRecord, document: DocumentRecord,
+           highlighter: Highlighter | None = None) -> Passage:
+        highlighter = highlighter or Highlighter.none()
+        terms = getattr(passage, "terms", None)
+        return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
+                   language=passage.language, text=passage.text, score=getattr(passage, "score", None),
+                   url=file_url(document, passage.page),
+                   highlighted=highlighter.highlight(passage.text, passage.language, terms=terms),
+                   snippet=highlighter.snippet(passage.text, passage.language, terms=terms))
 
 
 class Result(BaseModel):
