@@ -102,7 +102,8 @@ def serve(
     from service.app import create_app
 
     settings = _settings(host=host, port=port, index_dir=index_dir, model=model)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                access_log=settings.access_log)
 
 
 @app.command()

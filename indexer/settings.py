@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         "auto", description="Model arithmetic: auto (bf16 where the CPU computes bfloat16 natively, as with "
         "avx512_bf16 or AMX: 1.8× faster at equal nDCG@10 here; fp32 elsewhere), fp32 or bf16.",
     )
+    access_log: bool = Field(
+        False, description="Log every HTTP request, query included. Off by default: questions about the people "
+        "social workers support stay out of the logs.",
+    )
     threads: int = Field(
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."
     )

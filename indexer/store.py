@@ -100,7 +100,7 @@ class Manifest:
             raise IndexCorruptError(f"unreadable manifest {path}: {exc}") from exc
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every passage a search shows (see search.PassageHit)
 class PassageRecord:
     id: int
     document_id: str

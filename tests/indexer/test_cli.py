@@ -74,7 +74,9 @@ def test_serve_answers_over_http_and_stops_on_sigterm(settings: Settings, indexe
         server.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then ends by the signal it caught, as the convention for SIGTERM is.
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)
-        assert "Finished server process" in server.stdout.read()  # type: ignore[union-attr]
+        output = server.stdout.read()  # type: ignore[union-attr]
+        assert "Finished server process" in output
+        assert "Wohnungslosigkeit" not in output  # no access log by default: questions stay out of the logs
     finally:
         if server.poll() is None:
             server.kill()
