@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import weakref
 from collections.abc import Iterator
 from typing import Literal
 
@@ -230,6 +231,17 @@ def _trained_ivf(vectors: np.ndarray, nlist: int, *, nprobe: int, seed: int) -> 
 
 def kind_of(index: faiss.Index) -> Kind:
     """Which of :data:`KINDS` ``index`` is (raises :class:`ValueError` for any other index)."""
+    kind = _kinds.get(index)
+    if kind is None:
+        kind = _kinds[index] = _kind_of(index)
+    return kind
+
+
+# An index's kind never changes; working it out (SWIG downcasts) took ~8 µs, asked three times a query.
+_kinds: weakref.WeakKeyDictionary[faiss.Index, Kind] = weakref.WeakKeyDictionary()
+
+
+def _kind_of(index: faiss.Index) -> Kind:
     index = faiss.downcast_index(index)
     if isinstance(index, faiss.IndexIVFScalarQuantizer):
         return "ivf-sq8"
