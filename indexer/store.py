@@ -472,15 +472,16 @@ class Index:
         """Passages matching an FTS5 ``expression``, best first, with their BM25 score (higher is better)."""
         if not expression:
             return []
+        # BM25 named once: written twice (column and ORDER BY), SQLite computed it twice for every match.
         if where == "1":
-            rows = self.query("SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
-                              "ORDER BY bm25(passages_fts) LIMIT ?", (expression, limit))
+            rows = self.query("SELECT rowid, bm25(passages_fts) AS cost FROM passages_fts WHERE passages_fts MATCH ? "
+                              "ORDER BY cost LIMIT ?", (expression, limit))
         else:
             rows = self.query(
-                "SELECT f.rowid, -bm25(passages_fts) FROM passages_fts f JOIN passages p ON p.id = f.rowid "
+                "SELECT f.rowid, bm25(passages_fts) AS cost FROM passages_fts f JOIN passages p ON p.id = f.rowid "
                 f"JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? AND {where} "
-                "ORDER BY bm25(passages_fts) LIMIT ?", (expression, *parameters, limit))
-        return [(int(row[0]), float(row[1])) for row in rows]
+                "ORDER BY cost LIMIT ?", (expression, *parameters, limit))
+        return [(int(row[0]), -float(row[1])) for row in rows]
 
     def passage_terms(self, ids: Sequence[int]) -> dict[int, str]:
         """Passages' words as the keyword index holds them (see :func:`indexer.keyword.analyse`)."""
