@@ -94,3 +94,13 @@ def test_the_vector_index_kind_can_be_chosen_and_survives_incremental_changes(tm
     assert [documents[p] if p >= 0 else None for p in positions] == ["d0", "d0", None, "d2", "d2", None]
     assert len(index.passage_owners([])[0]) == 0
     assert index.document_count() == 2
+
+
+def test_a_generation_keeps_its_keyword_index_in_one_segment(tmp_path: Path) -> None:
+    first = _write(tmp_path)  # passages "p0" … "p2"
+    writer = IndexWriter(tmp_path, model="m", dimension=4, base=first)  # an incremental run adds a segment
+    writer.add_passages([("d1", 3, 1, 0, 1, "fr", "p3")], np.eye(4, dtype=np.float32)[3:])
+    writer.commit(corpus_root=tmp_path, corpus_fingerprint="f", report={})
+    index = Index.open(tmp_path)
+    assert index.query("SELECT count(DISTINCT segid) FROM passages_fts_idx") == [(1,)]
+    assert sorted(i for i, _ in index.keyword_search('"p0" OR "p3"', limit=10)) == [0, 3]
