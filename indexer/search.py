@@ -335,14 +335,16 @@ class Searcher:
         # Each passage's rank within its document (0 for its best): sort by document, keeping score order.
         by_document = np.argsort(owner, kind="stable")
         sorted_owner = owner[by_document]
-        starts = np.flatnonzero(np.r_[True, sorted_owner[1:] != sorted_owner[:-1]])
+        starts = np.flatnonzero(np.concatenate(([True], sorted_owner[1:] != sorted_owner[:-1])))
         rank = np.empty(len(owner), dtype=np.int64)
-        rank[by_document] = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
+        rank[by_document] = np.arange(len(owner)) - np.repeat(starts, np.diff(np.append(starts, len(owner))))
         shown = rank <= OTHER_PASSAGES
         best = np.flatnonzero(rank == 0)  # each document's best passage, best document first
         if len(best) > limit:
             cutoff = scores[order[best[limit - 1]]] - slack
-            shown &= np.isin(owner, owner[best[scores[order[best]] >= cutoff]])
+            kept = np.zeros(len(documents), dtype=bool)  # by document position: cheaper than np.isin's sort
+            kept[owner[best[scores[order[best]] >= cutoff]]] = True
+            shown &= kept[owner]
         grouped: dict[int, list[tuple[int, float]]] = {}  # documents in the order of their best passage
         for passage_id, score, document in zip(ids[order[shown]].tolist(), scores[order[shown]].tolist(),
                                                owner[shown].tolist(), strict=True):
