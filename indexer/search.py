@@ -259,8 +259,10 @@ class Searcher:
             scores, ids = ann.search(vectors, query, fetch, allowed=allowed)
             found = ids[0] >= 0
             ids, scores = ids[0][found], scores[0][found].astype(np.float64)
+            if fetch >= total:
+                return ids, scores
             owners = self.index.passage_owners(ids)[0]
-            if fetch >= total or len(np.unique(owners[owners >= 0])) >= depth:
+            if len(np.unique(owners[owners >= 0])) >= depth:
                 return ids, scores
             fetch = min(total, fetch * 4)
 
