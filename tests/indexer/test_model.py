@@ -62,6 +62,12 @@ def test_a_model_that_cannot_be_loaded_is_a_clear_error(tmp_path: Path) -> None:
         _ = Embedder(str(tmp_path / "empty-model"), models_dir=tmp_path).dimension
 
 
+def _same_directions(vectors: np.ndarray, expected: np.ndarray) -> bool:
+    # bf16 arithmetic rounds differently with the batch's shape, so vectors agree in direction, not to 1e-4;
+    # another of these texts has a cosine of at most 0.994 with it, the same text 0.99999.
+    return bool(np.all(np.sum(vectors * expected, axis=1) > 0.9995))
+
+
 def test_threads_can_share_one_model(embedder: Embedder) -> None:
     """The service encodes queries while a re-index encodes passages and counts tokens, on other threads
     (an unguarded tokenizer cut counts at 512 tokens, or raises "RuntimeError: Already borrowed")."""
@@ -78,10 +84,9 @@ def test_threads_can_share_one_model(embedder: Embedder) -> None:
     def work(round_: int) -> None:
         for n in range(8):
             if (n + round_) % 3 == 0:
-                assert np.allclose(embedder.encode_query([queries[n]])[0], expected_queries[n], atol=1e-4)
+                assert _same_directions(embedder.encode_query([queries[n]]), expected_queries[n:n + 1])
             elif (n + round_) % 3 == 1:
-                assert np.allclose(embedder.encode_document(passages[n:n + 2]), expected_passages[n:n + 2],
-                                   atol=1e-4)
+                assert _same_directions(embedder.encode_document(passages[n:n + 2]), expected_passages[n:n + 2])
             else:
                 assert embedder.count_tokens(long_texts) == expected_counts
 
