@@ -27,8 +27,9 @@ from rich.progress import Progress
 
 from indexer.catalogue import CATALOGUE_NAME, Entry, read_catalogues
 from indexer.chunking import chunk_page
-from indexer.errors import CatalogueError, ExtractionError, IndexCorruptError, IndexNotFoundError
+from indexer.errors import CatalogueError, ExtractionError, IndexBusyError, IndexCorruptError, IndexNotFoundError
 from indexer.extract import ocr_available
+from indexer.generations import lock_for_writing, publish, remove_leftovers
 from indexer.language import detect_language
 from indexer.model import Embedder
 from indexer.settings import Settings
@@ -293,17 +294,35 @@ class _Plan:
         return not (self.embed or self.repoint or self.remove)
 
 
-def _previous_index(index_dir: Path, embedder: Embedder) -> Index | None:
+def _previous_index(index_dir: Path, embedder: Embedder) -> tuple[Index | None, bool]:
+    """The generation to build on (the current one, or the newest intact one when it is broken), and
+    whether that is a fallback."""
     try:
-        previous = Index.open(index_dir)
+        previous, problem = Index.open_last_good(index_dir)
     except (IndexNotFoundError, IndexCorruptError) as exc:
         if not isinstance(exc, IndexNotFoundError):
             log.warning("rebuilding from scratch: %s", exc)
-        return None
+        return None, False
+    if problem:
+        log.warning("building on an earlier generation: %s", problem)
     if previous.manifest.model != embedder.name or previous.manifest.format_version != FORMAT_VERSION:
         log.warning("rebuilding from scratch: the index was built with %s", previous.manifest.model)
-        return None
-    return previous
+        return None, False
+    return previous, problem is not None
+
+
+def _tidy(index_dir: Path, *, restore: Index | None) -> None:
+    """What an unchanged run still owes the index folder: leftovers of killed runs removed and, when the
+    current generation was broken, the intact one it matches made current again."""
+    try:
+        lock = lock_for_writing(index_dir)
+    except IndexBusyError:
+        return  # the run holding the lock tidies up when it commits
+    with lock:
+        if restore is not None:
+            log.warning("%s is current again", restore.path.name)
+            publish(index_dir, restore.path)
+        remove_leftovers(index_dir)
 
 
 def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings,
@@ -334,11 +353,12 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         canonical[digest] = relative
         hashes[relative] = digest
 
-    previous = None if full else _previous_index(index_dir, embedder)
+    previous, fell_back = (None, False) if full else _previous_index(index_dir, embedder)
     previous_failures = _previous_failures(previous, report)
     plan = _plan(hashes, entries, previous, previous_failures, report)
 
     if previous is not None and plan.is_empty():
+        _tidy(index_dir, restore=previous if fell_back else None)
         report.unchanged = plan.unchanged
         report.new_generation = False
         report.index_path = str(previous.path)

@@ -1,23 +1,19 @@
-"""The index folder: FAISS vectors, a SQLite store of documents and passages, and a manifest.
+"""One index generation's data: FAISS vectors, a SQLite store of documents and passages, a manifest.
 
-Layout of ``index_dir``::
+Files of a generation folder (where they live and how generations come and go: :mod:`indexer.generations`)::
 
-    CURRENT                 name of the generation being served (replaced atomically)
-    gen-<time>-<rand>/      one complete index
-        manifest.json       format version, model, dimension, counts, corpus fingerprint, checksums
-        vectors.faiss       passage vectors; FAISS ids are passage ids in the store
-        store.sqlite        documents and passages
-        report.json         what the indexing run indexed, skipped and failed
-    .tmp-gen-…/             a generation being written (never served; removed by the next run)
+    manifest.json       format version, model, dimension, counts, corpus fingerprint, checksums
+    vectors.faiss       passage vectors; FAISS ids are passage ids in the store
+    store.sqlite        documents and passages
+    report.json         what the indexing run indexed, skipped and failed
 
-A new generation is written under a temporary name, renamed when complete, and only then does
-``CURRENT`` point to it (write-then-``os.replace``): whatever moment a run is stopped at, readers see
-either the old index or the new one, whole.
+:class:`IndexWriter` writes a new generation under a temporary name, renames it when complete, and only then
+points ``CURRENT`` to it: whatever moment a run is stopped at, readers see either the old index or the new
+one, whole. :class:`Index` reads one generation.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import secrets
@@ -28,23 +24,36 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import faiss
 import numpy as np
 
 from indexer import ann
 from indexer._hashing import sha256_file
-from indexer.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from indexer.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from indexer.generations import (
+    FORMAT_VERSION,
+    MANIFEST,
+    READERS_LOCK,
+    STAGING_PREFIX,
+    Manifest,
+    check_files,
+    complete_generations,
+    current_generation,
+    fsync_dir,
+    hold,
+    is_refused,
+    lock_for_writing,
+    mark_refused,
+    publish,
+    remove_leftovers,
+)
 from indexer.keyword import analyse
 
-FORMAT_VERSION = 3  # 2: keyword index (FTS5); 3: metadata_hash, FTS with content (deletable)
-CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 STORE = "store.sqlite"
 REPORT = "report.json"
-_KEEP_PREVIOUS = 1  # generations kept besides the current one, for readers that still have it open
 
 _SCHEMA = """
 CREATE TABLE documents (
@@ -79,27 +88,6 @@ CREATE VIRTUAL TABLE passages_terms USING fts5vocab(passages_fts, 'row');
 """
 
 
-@dataclass(frozen=True)
-class Manifest:
-    format_version: int
-    model: str
-    dimension: int
-    documents: int
-    passages: int
-    corpus_root: str
-    corpus_fingerprint: str
-    created_at: str
-    checksums: dict[str, str]
-
-    @classmethod
-    def read(cls, path: Path) -> Manifest:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**data)
-        except (OSError, ValueError, TypeError) as exc:
-            raise IndexCorruptError(f"unreadable manifest {path}: {exc}") from exc
-
-
 @dataclass(slots=True)  # not frozen: built for every passage a search shows (see search.PassageHit)
 class PassageRecord:
     id: int
@@ -132,33 +120,6 @@ class DocumentRecord:
         return asdict(self)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _fsync_dir(path.parent)
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    """The folder ``CURRENT`` points to, or ``None`` when there is no index yet."""
-    try:
-        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    return index_dir / name if name else None
-
-
 class IndexWriter:
     """Writes a new generation beside the served one; :meth:`commit` switches to it atomically.
 
@@ -174,12 +135,12 @@ class IndexWriter:
         self.dimension = dimension
         self.vector_index = vector_index
         index_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = _lock(index_dir)
+        self._lock = lock_for_writing(index_dir)
         try:
-            self._remove_leftovers()
+            remove_leftovers(index_dir)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in creation order
             self.name = f"gen-{stamp}-{secrets.token_hex(3)}"
-            self.staging = index_dir / f".tmp-{self.name}"
+            self.staging = index_dir / f"{STAGING_PREFIX}{self.name.removeprefix('gen-')}"
             self.staging.mkdir()
             if base is not None:
                 shutil.copyfile(base / STORE, self.staging / STORE)
@@ -195,13 +156,6 @@ class IndexWriter:
         except BaseException:
             self._lock.close()
             raise
-
-    def _remove_leftovers(self) -> None:
-        """Half-written generations of an interrupted run, and generations nobody serves any more."""
-        current = current_generation(self.index_dir)
-        generations = sorted(p for p in self.index_dir.glob("gen-*") if p.is_dir() and p != current)
-        for stale in list(self.index_dir.glob(".tmp-gen-*")) + generations[: max(0, len(generations) - _KEEP_PREVIOUS)]:
-            shutil.rmtree(stale, ignore_errors=True)
 
     @property
     def passages(self) -> int:
@@ -271,16 +225,17 @@ class IndexWriter:
             corpus_fingerprint=corpus_fingerprint, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             checksums={name: sha256_file(self.staging / name) for name in (VECTORS, STORE)},
         )
+        (self.staging / READERS_LOCK).touch()
         # The manifest is written last: a generation without one is incomplete by definition.
-        _write_atomic(self.staging / MANIFEST, json.dumps(asdict(manifest), indent=2, ensure_ascii=False))
+        manifest.write(self.staging / MANIFEST)
         for name in (VECTORS, STORE, REPORT):
             with (self.staging / name).open("rb") as handle:
                 os.fsync(handle.fileno())
         final = self.index_dir / self.name
         os.rename(self.staging, final)
-        _fsync_dir(self.index_dir)
-        _write_atomic(self.index_dir / CURRENT, self.name + "\n")
-        self._remove_leftovers()
+        fsync_dir(self.index_dir)
+        publish(self.index_dir, final)
+        remove_leftovers(self.index_dir)
         self._lock.close()
         return final
 
@@ -300,29 +255,20 @@ class IndexWriter:
             self._lock.close()
 
 
-def _lock(index_dir: Path):  # type: ignore[no-untyped-def]
-    """Hold an exclusive lock on ``index_dir/.lock`` (closing the returned file releases it)."""
-    handle = (index_dir / ".lock").open("a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise IndexBusyError(f"another indexing run is writing {index_dir}; try again when it has finished") \
-            from None
-    return handle
-
-
 class Index:
     """A served index generation: read-only, safe to share between threads.
 
     Each thread gets its own SQLite connection (a connection shared across threads is what crashed a
-    peer's service under load); the FAISS index is only read.
+    peer's service under load); the FAISS index is only read. While the object lives it holds a reader's
+    lock on its generation, so no clean-up removes the files under it.
     """
 
-    def __init__(self, path: Path, manifest: Manifest, vectors: faiss.Index) -> None:
+    def __init__(self, path: Path, manifest: Manifest, vectors: faiss.Index,
+                 reader_lock: IO[bytes] | None = None) -> None:
         self.path = path
         self.manifest = manifest
         self.vectors = vectors
+        self._reader_lock = reader_lock  # released when this object is collected
         self._local = threading.local()
         self._vocabulary: dict[str, list[Any]] | None = None
         self._passage_languages: list[str] | None = None
@@ -338,51 +284,75 @@ class Index:
         """
         path = current_generation(index_dir)
         if path is None or not (path / MANIFEST).exists():
-            raise IndexNotFoundError(
-                f"no index in {index_dir}: build one with `passerelle index CORPUS_DIR --index-dir {index_dir}`"
-            )
+            raise IndexNotFoundError(_no_index(index_dir))
         return cls.open_generation(path, expected_model=expected_model, verify=verify)
 
     @classmethod
     def open_last_good(cls, index_dir: Path, *, expected_model: str | None = None) -> tuple[Index, str | None]:
-        """The current generation, or, when it is damaged, the newest earlier one that is whole.
+        """The current generation or, when it is missing, incomplete or damaged, the newest intact one.
 
-        Returns the index and, when it fell back, why. Raises what :meth:`open` raises when none is good.
+        Returns the index and, when it fell back, why. A damaged generation is marked so that it is never
+        chosen again. Raises :class:`IndexNotFoundError` when there is no generation at all, what
+        :meth:`open_generation` raises when none is good.
         """
+        current = current_generation(index_dir)
         try:
             return cls.open(index_dir, expected_model=expected_model), None
         except IndexCorruptError as exc:
-            problem = str(exc)
-            current = current_generation(index_dir)
-            for earlier in sorted((p for p in index_dir.glob("gen-*") if p != current and (p / MANIFEST).exists()),
-                                  reverse=True):
-                try:
-                    return cls.open_generation(earlier, expected_model=expected_model), problem
-                except IndexCorruptError:
-                    continue
-            raise
+            if current is not None:
+                mark_refused(current, str(exc))
+            problem, error = str(exc), exc
+        except IndexNotFoundError as exc:
+            if current is None:
+                problem = f"{index_dir / 'CURRENT'} names no generation"
+            else:
+                problem = f"{index_dir / 'CURRENT'} names {current.name}, which is missing or incomplete"
+            error = exc
+        for earlier in complete_generations(index_dir):
+            if earlier == current or is_refused(earlier):
+                continue
+            try:
+                index = cls.open_generation(earlier, expected_model=expected_model)
+            except IndexCorruptError as exc:
+                mark_refused(earlier, str(exc))
+                continue
+            except IndexNotFoundError:  # removed meanwhile
+                continue
+            return index, f"{problem}; serving {earlier.name}, the newest intact generation"
+        if isinstance(error, IndexNotFoundError):
+            raise IndexNotFoundError(_no_index(index_dir)) from None
+        raise error
 
     @classmethod
     def open_generation(cls, path: Path, *, expected_model: str | None = None, verify: bool = True) -> Index:
         """Open one generation folder, checking that its parts agree."""
-        manifest = Manifest.read(path / MANIFEST)
-        if manifest.format_version != FORMAT_VERSION:
-            raise IndexCorruptError(
-                f"index {path} has format version {manifest.format_version}, this Passerelle reads "
-                f"{FORMAT_VERSION}: re-index"
-            )
+        reader_lock = hold(path)
+        try:
+            return cls._read(path, expected_model=expected_model, verify=verify, reader_lock=reader_lock)
+        except BaseException:
+            if reader_lock is not None:  # not left held by a traceback until it is collected
+                reader_lock.close()
+            raise
+
+    @classmethod
+    def _read(cls, path: Path, *, expected_model: str | None, verify: bool, reader_lock: IO[bytes] | None) -> Index:
+        try:
+            manifest = Manifest.read(path / MANIFEST)
+        except FileNotFoundError:
+            raise IndexNotFoundError(f"index generation {path.name} has no {MANIFEST}") from None
         if expected_model is not None and manifest.model != expected_model:
             raise ModelMismatchError(index_model=manifest.model, configured_model=expected_model)
-        if verify:
-            for name, checksum in manifest.checksums.items():
-                if not (path / name).exists() or sha256_file(path / name) != checksum:
-                    raise IndexCorruptError(f"index {path}: {name} is missing or damaged (checksum mismatch)")
+        if verify or manifest.format_version != FORMAT_VERSION:
+            check_files(path, manifest)
         try:
             vectors = faiss.read_index(str(path / VECTORS))
         except RuntimeError as exc:
             raise IndexCorruptError(f"index {path}: cannot read {VECTORS}: {exc}") from exc
-        index = cls(path, manifest, vectors)
-        counts = index.query_one("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages)")
+        index = cls(path, manifest, vectors, reader_lock)
+        try:
+            counts = index.query_one("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages)")
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"index {path}: cannot read {STORE}: {exc}") from exc
         if (vectors.ntotal, vectors.d) != (manifest.passages, manifest.dimension) or tuple(counts) != (
             manifest.documents, manifest.passages,
         ):
@@ -391,6 +361,10 @@ class Index:
                 f"passages, store {counts[0]} / {counts[1]}, vectors {vectors.ntotal} of dimension {vectors.d})"
             )
         return index
+
+    def is_available(self) -> bool:
+        """Whether this generation's files are still on disk (someone may have removed them by hand)."""
+        return (self.path / STORE).is_file() and (self.path / MANIFEST).is_file()
 
     @property
     def corpus_root(self) -> Path:
@@ -548,3 +522,7 @@ class Index:
     def document_count(self) -> int:
         """Documents that have at least one passage."""
         return len(self._owner_table()[2])
+
+
+def _no_index(index_dir: Path) -> str:
+    return f"no index in {index_dir}: build one with `passerelle index CORPUS_DIR --index-dir {index_dir}`"

@@ -23,7 +23,8 @@ from typing import Any
 from rich.progress import Progress
 
 from indexer.build import index_corpus
-from indexer.errors import IndexBusyError, PasserelleError
+from indexer.errors import IndexBusyError, IndexCorruptError, PasserelleError
+from indexer.generations import mark_refused
 from indexer.model import Embedder
 from indexer.search import Searcher
 from indexer.settings import Settings
@@ -41,7 +42,9 @@ class LiveIndex:
         self.on_swap = on_swap
         index, problem = Index.open_last_good(settings.index_dir, expected_model=embedder.name)
         if problem:
-            log.error("serving the last good index %s: the current one is refused: %s", index.path.name, problem)
+            log.error("serving a fallback: %s", problem)
+        # Why the generation served is not the current one (``None`` when it is): health says "degraded".
+        self.fallback: str | None = problem
         self.problem: str | None = problem
         self.searcher = self._searcher(index)
         self._lock = threading.Lock()
@@ -56,6 +59,16 @@ class LiveIndex:
     def index(self) -> Index:
         return self.searcher.index
 
+    def health(self) -> tuple[str, str | None]:
+        """``ok``, ``degraded`` (serving a fallback) or ``unavailable`` (the served files are gone), and why."""
+        index = self.index
+        if not index.is_available():
+            return "unavailable", (f"the served index generation {index.path.name} is no longer on disk: "
+                                   "re-index, or POST /admin/reload")
+        if self.fallback:
+            return "degraded", self.fallback
+        return "ok", None
+
     def reload(self, *, force: bool = False) -> bool:
         """Serve the current generation if it is new (and whole). Returns whether the index changed."""
         with self._lock:
@@ -65,14 +78,17 @@ class LiveIndex:
             try:
                 index = Index.open_generation(path, expected_model=self.embedder.name)
             except PasserelleError as exc:
+                if isinstance(exc, IndexCorruptError):
+                    mark_refused(path, str(exc))
                 self._refused = path.name
                 self.problem = f"new index {path.name} refused, still serving {self.index.path.name}: {exc}"
+                self.fallback = self.problem
                 log.error("%s", self.problem)
                 return False
             searcher = self._searcher(index)
             self.searcher = searcher
             self.on_swap(searcher)
-            self.problem = None
+            self.problem = self.fallback = None
             log.info("now serving %s (%d documents)", path.name, index.manifest.documents)
             return True
 

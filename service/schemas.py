@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -119,8 +119,12 @@ class DocumentDetail(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="ok; degraded: serving an earlier generation than the current one (see problem); "
+        "unavailable: the served generation's files are gone (HTTP 503)")
     documents: int
+    generation: str = Field(description="The index generation being served")
+    problem: str | None = Field(None, description="Why the status is not ok")
 
 
 class Stats(BaseModel):

@@ -116,3 +116,26 @@ def test_a_damaged_current_index_falls_back_to_the_last_good_one(corpus: Path, t
     (damaged / "vectors.faiss").write_bytes(b"\0" * 64)
     index, problem = Index.open_last_good(index_dir, expected_model=embedder.name)
     assert index.path == good and problem and "vectors.faiss" in problem
+
+
+def test_an_unchanged_run_removes_the_leftovers_of_a_killed_one(corpus: Path, tmp_path: Path, embedder: Embedder,
+                                                                 settings: Settings) -> None:
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    half_written = index_dir / ".tmp-gen-20200101T000000000000-dead00"
+    half_written.mkdir()
+    (half_written / "store.sqlite").write_bytes(b"half")
+    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    assert not report.new_generation and report.embedded_passages == 0
+    assert not half_written.exists()
+
+
+def test_a_dangling_current_pointer_is_repaired_by_the_next_run(corpus: Path, tmp_path: Path, embedder: Embedder,
+                                                                settings: Settings) -> None:
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    intact = Index.open(index_dir).path
+    (index_dir / "CURRENT").write_text("gen-missing\n")
+    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    assert report.embedded_passages == 0  # built on the intact generation, nothing to embed again
+    assert Index.open(index_dir).path == intact

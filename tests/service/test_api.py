@@ -90,7 +90,9 @@ def test_unknown_documents_and_path_tricks_get_404(client: httpx.Client, documen
 
 
 def test_health_stats_and_docs(client: httpx.Client) -> None:
-    assert client.get("/health").json() == {"status": "ok", "documents": 6}
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["documents"] == 6 and health["problem"] is None
+    assert health["generation"].startswith("gen-")
     stats = client.get("/stats").json()
     assert stats["model"] == "multilingual-e5-small" and stats["documents"] == 6
     assert set(stats["languages"]) == {"de", "en", "fr", "lb"}

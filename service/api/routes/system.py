@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from service.api.deps import State
 from service.schemas import Health, Stats
@@ -8,10 +8,16 @@ from service.schemas import Health, Stats
 router = APIRouter(tags=["system"])
 
 
-@router.get("/health", response_model=Health)
-def health(state: State) -> Health:
-    """Liveness: the service is up and has an index loaded."""
-    return Health(status="ok", documents=state.index.manifest.documents)
+@router.get("/health", response_model=Health, responses={503: {"model": Health,
+                                                               "description": "The served index is gone"}})
+def health(state: State, response: Response) -> Health:
+    """``ok``; ``degraded`` (still 200) while serving a fallback generation, with the reason; ``unavailable``
+    (503) when the served generation's files are gone."""
+    status, problem = state.live.health()
+    if status == "unavailable":
+        response.status_code = 503
+    index = state.index
+    return Health(status=status, documents=index.manifest.documents, generation=index.path.name, problem=problem)
 
 
 @router.get("/stats", response_model=Stats)
