@@ -25,7 +25,7 @@ serve: setup
 run: index serve
 
 lint: setup
-	$(BIN)/ruff check indexer service tests corpus/_build $(wildcard bench)
+	$(BIN)/ruff check indexer service tests tools $(wildcard bench)
 
 test: lint
 	$(BIN)/pytest

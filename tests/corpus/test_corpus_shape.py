@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
-SOURCES = CORPUS / "_build" / "src"
+SOURCES = REPO / "tools" / "corpus_builder" / "src"
 EXPECTED_EDITIONS = {"2024-inclusion", "2025-sante-mentale", "2026-intelligence-artificielle"}
 TYPES = {"thesis", "talk", "slides", "programme", "report", "article"}
 LANGUAGES = {"fr", "de", "en", "lb"}
@@ -143,7 +143,7 @@ def test_catalogue_matches_files_on_disk(edition: Path) -> None:
 
 @pytest.mark.parametrize("edition", _edition_dirs(), ids=lambda path: path.name)
 def test_catalogue_matches_sources(edition: Path) -> None:
-    # A source added or removed without rerunning corpus/_build/build.py shows up here.
+    # A source added or removed without rerunning tools/corpus_builder shows up here.
     listed = {entry["file"] for entry in _catalogue(edition)["documents"]}
     assert _source_files(edition.name) == listed
 

@@ -59,8 +59,9 @@ from reportlab.platypus.flowables import HRFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 BUILD_DIR: Final = Path(__file__).resolve().parent
-CORPUS_DIR: Final = BUILD_DIR.parent
+CORPUS_DIR: Final = BUILD_DIR.parents[1] / "corpus"
 SOURCE_DIR_NAME: Final = "src"
+SOURCE_ROOT: Final = BUILD_DIR / SOURCE_DIR_NAME
 EDITION_FILE: Final = "_edition.toml"
 CATALOGUE_NAME: Final = "catalogue.toml"
 
@@ -1062,9 +1063,8 @@ class BuildReport:
     removed: list[Path] = field(default_factory=list)
 
 
-def discover_editions(corpus_dir: Path) -> list[Edition]:
-    """Every folder under ``_build/src`` is an edition."""
-    source_root = corpus_dir / "_build" / SOURCE_DIR_NAME
+def discover_editions(source_root: Path) -> list[Edition]:
+    """Every folder under ``source_root`` is an edition."""
     if not source_root.is_dir():
         raise BuildError(f"no source folder {source_root}")
     return [load_edition(path) for path in sorted(source_root.iterdir()) if path.is_dir()]
@@ -1107,9 +1107,9 @@ def _display(path: Path, corpus_dir: Path) -> str:
         return str(path)
 
 
-def run(*, corpus_dir: Path = CORPUS_DIR, check_only: bool = False) -> BuildReport:
+def run(*, corpus_dir: Path = CORPUS_DIR, source_root: Path = SOURCE_ROOT, check_only: bool = False) -> BuildReport:
     """Validate all sources first (so a bad file changes nothing), then build every edition."""
-    editions = discover_editions(corpus_dir)
+    editions = discover_editions(source_root)
     loaded = [(edition, load_sources(edition)) for edition in editions]
     report = BuildReport()
     for edition, sources in loaded:
@@ -1120,7 +1120,8 @@ def run(*, corpus_dir: Path = CORPUS_DIR, check_only: bool = False) -> BuildRepo
     known = {edition.id for edition in editions}
     for folder in sorted(corpus_dir.iterdir()):
         if folder.is_dir() and folder.name not in known and (folder / CATALOGUE_NAME).exists():
-            print(f"warning: {folder.name}/ has a catalogue but no sources in _build/src; left untouched")
+            where = _display(source_root, corpus_dir)
+            print(f"warning: {folder.name}/ has a catalogue but no sources in {where}; left untouched")
     if not check_only:
         readme = corpus_dir / "README.md"
         if update_readme_counts(readme, loaded):
