@@ -56,7 +56,7 @@ def document_id(path: str) -> str:
 
 
 def is_ignored(relative: Path) -> bool:
-    """Files that are part of the corpus folder but not documents: hidden, ``_build``, catalogues, READMEs."""
+    """Corpus files that are not documents: any part starting with "." or "_", catalogues, READMEs."""
     return (
         any(part.startswith((".", "_")) for part in relative.parts)
         or relative.name == CATALOGUE_NAME
