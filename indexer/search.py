@@ -37,6 +37,10 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
 OTHER_PASSAGES = 3  # other matching passages shown with each document
 FACET_DEPTH = 50  # documents the facet counts are taken over
 FACETS = ("edition", "type", "language", "year")
+# Years a filter may name: a sane calendar range, and far inside SQLite's 64-bit integers (a larger number
+# made the store's query fail instead of the request being refused).
+MIN_YEAR = 1000
+MAX_YEAR = 9999
 
 # Fusion parameters, chosen on the four evaluation sets (figures and the variants tried in the README).
 KEYWORD_WEIGHT = 0.15  # most a keyword match can add to a cosine
@@ -204,6 +208,11 @@ class Searcher:
         return query
 
     def check_filters(self, filters: Filters) -> None:
+        years = [("year", year) for year in filters.year]
+        years += [(name, year) for name in ("year_from", "year_to") if (year := getattr(filters, name)) is not None]
+        for name, year in years:
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise QueryError(f"{name} must be between {MIN_YEAR} and {MAX_YEAR}, got {year}")
         vocabulary = self.index.vocabulary()
         for name in FACETS:
             unknown = [v for v in getattr(filters, name) if v not in vocabulary[name]]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -61,12 +63,16 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.include_router(search.router)
-    app.include_router(documents.router)
+    app.include_router(search.router_for(settings))
+    app.include_router(documents.router_for(settings))
     app.include_router(system.router)
     app.include_router(admin.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": "; ".join(map(_reason, exc.errors()))})
 
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
@@ -82,3 +88,20 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         return JSONResponse(status_code=503, content={"detail": str(exc)})
 
     return app
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _reason(error: Mapping[str, Any]) -> str:
+    """One validation error of FastAPI's, in the words of the service's own errors."""
+    location = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]  # no list positions
+    name = location[-1] if len(location) > 1 else "the request"
+    kind, limits, value = error.get("type", ""), error.get("ctx") or {}, error.get("input")
+    if kind == "greater_than_equal":
+        return f"{name} must be at least {limits['ge']}, got {_shown(value)}"
+    if kind == "less_than_equal":
+        return f"{name} must be at most {limits['le']}, got {_shown(value)}"
+    return f"{name}: {error.get('msg', 'invalid')}"

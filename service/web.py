@@ -27,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 
 from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
 from indexer.highlight import Highlighter
-from indexer.search import Filters
+from indexer.search import MAX_YEAR, MIN_YEAR, Filters
 from service import i18n, searching
 from service.api.deps import ServiceState, State
 from service.schemas import Passage, SearchResponse
@@ -49,7 +49,7 @@ MODES = ("hybrid", "dense", "keyword")
 
 
 class _BadYear(ValueError):
-    """A year filter that is not a number."""
+    """A year filter that is not a number, or not a year (see ``MIN_YEAR``, ``MAX_YEAR``)."""
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,16 @@ class PageState:
         return any(getattr(self, name) for name in LIST_FIELDS) or bool(self.year_from or self.year_to)
 
     def filters(self) -> Filters:
-        """The search filters; raises :class:`_BadYear` for a year that is not a number."""
+        """The search filters; raises :class:`_BadYear` for a year that is not a number or out of range."""
 
         def year(value: str) -> int:
             try:
-                return int(value)
+                number = int(value)
             except ValueError:
                 raise _BadYear(value) from None
+            if not MIN_YEAR <= number <= MAX_YEAR:
+                raise _BadYear(value)
+            return number
 
         return Filters(edition=self.edition, type=self.type, language=self.language,
                        year=tuple(year(v) for v in self.year), author=self.author,

@@ -49,6 +49,9 @@ def test_filters_apply_inside_the_search(searcher: Searcher) -> None:
         ("ok", 10, Filters(language=("xx",)), "unknown language xx"),
         ("ok", 10, Filters(type=("poem",)), "unknown type"),
         ("ok", 10, Filters(year_from=2026, year_to=2020), "after"),
+        ("ok", 10, Filters(year_from=2**63), "year_from must be between 1000 and 9999"),
+        ("ok", 10, Filters(year_to=-(2**63) - 1), "year_to must be between 1000 and 9999"),
+        ("ok", 10, Filters(year=(2**63,)), "year must be between 1000 and 9999"),
     ],
 )
 def test_bad_requests_are_refused_with_a_reason(searcher: Searcher, query: str, k: int, filters: Filters,

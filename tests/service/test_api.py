@@ -48,6 +48,33 @@ def test_bad_requests_get_422_with_a_reason(client: httpx.Client, params: dict[s
     assert reason in str(response.json()["detail"])
 
 
+HUGE = "9223372036854775808"  # one past SQLite's largest integer
+
+
+@pytest.mark.parametrize("endpoint", ["search", "similar"])
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"year_from": HUGE}, "year_from must be at most 9999"),
+        ({"year_to": HUGE}, "year_to must be at most 9999"),
+        ({"year_to": f"-{HUGE}"}, "year_to must be at least 1000"),
+        ({"year": HUGE}, "year must be at most 9999"),
+        ({"year_from": "999"}, "year_from must be at least 1000"),
+        ({"k": HUGE}, "k must be at most 100"),
+        ({"k": f"-{HUGE}"}, "k must be at least 1"),
+    ],
+)
+def test_out_of_range_integers_get_422_not_500(client: httpx.Client, endpoint: str, params: dict[str, str],
+                                               reason: str) -> None:
+    if endpoint == "search":
+        response = client.get("/search", params={"q": "santé", **params})
+    else:
+        document_id = client.get("/search", params={"q": "santé", "k": 1}).json()["results"][0]["document"]["id"]
+        response = client.get(f"/documents/{document_id}/similar", params=params)
+    assert response.status_code == 422, response.text
+    assert reason in response.json()["detail"]
+
+
 def test_other_matching_passages_are_references_into_the_document(client: httpx.Client) -> None:
     results = client.get("/search", params={"q": "Integration von Kindern in der Schule", "k": 5}).json()["results"]
     with_others = [r for r in results if r["others"]]
