@@ -104,4 +104,8 @@ def _reason(error: Mapping[str, Any]) -> str:
         return f"{name} must be at least {limits['ge']}, got {_shown(value)}"
     if kind == "less_than_equal":
         return f"{name} must be at most {limits['le']}, got {_shown(value)}"
+    if kind == "too_long":  # a list
+        return f"at most {limits['max_length']} values per filter: {name} has {limits.get('actual_length')}"
+    if kind == "string_too_long":
+        return f"{name} values may have at most {limits['max_length']} characters, got {len(str(value))}"
     return f"{name}: {error.get('msg', 'invalid')}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import socket
 
 import httpx
 import pytest
@@ -73,6 +74,31 @@ def test_out_of_range_integers_get_422_not_500(client: httpx.Client, endpoint: s
         response = client.get(f"/documents/{document_id}/similar", params=params)
     assert response.status_code == 422, response.text
     assert reason in response.json()["detail"]
+
+
+def test_many_filter_values_get_422_not_500(client: httpx.Client) -> None:
+    response = client.get("/search", params=[("q", "santé"), *(("author", f"name {n}") for n in range(1000))])
+    assert response.status_code == 422, response.text
+    assert "at most 20 values per filter: author has 1000" in response.json()["detail"]
+    response = client.get("/search", params=[("q", "santé"), *(("author", f"name {n}") for n in range(20))])
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_long_urls_get_a_4xx_with_a_reason(server: str) -> None:
+    # Under 64 KiB the request reaches the service, whose limits refuse it with a reason.
+    with httpx.Client(base_url=server, timeout=30) as client:
+        response = client.get("/search", params={"q": "santé", "author": "a" * 60_000})
+        assert response.status_code == 422 and "at most 200 characters" in response.json()["detail"]
+        response = client.get("/search", params={"q": "sante " * 9_000})
+        assert response.status_code == 422 and "the query is too long" in response.json()["detail"]
+    # Over 64 KiB uvicorn's HTTP parser refuses the request line itself (httpx will not even send it).
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(b"GET /search?q=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 ") and answer.endswith(b"Invalid HTTP request received.")
 
 
 def test_other_matching_passages_are_references_into_the_document(client: httpx.Client) -> None:

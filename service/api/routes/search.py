@@ -1,29 +1,35 @@
 # No ``from __future__ import annotations``: the routes are defined in :func:`router_for`, and FastAPI reads
 # their parameters' limits (taken from the settings) from annotations evaluated where they are written.
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from indexer.search import MAX_YEAR, MIN_YEAR, Filters, Mode
+from indexer.search import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR, Filters, Mode
 from indexer.settings import Settings
 from service import searching
 from service.api.deps import State
 from service.schemas import ErrorBody, SearchResponse
 
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+Value = Annotated[str, Field(max_length=MAX_FILTER_VALUE_CHARS)]
+
+
+def _values(description: str) -> Any:
+    """A repeatable filter parameter: at most ``MAX_FILTER_VALUES`` values."""
+    return Query(max_length=MAX_FILTER_VALUES, description=f"{description} (at most {MAX_FILTER_VALUES} values)")
 
 
 async def filters(  # async: no thread-pool hop for a few assignments (see deps.get_state)
-    edition: Annotated[list[str], Query(description="Only these editions")] = [],  # noqa: B006
-    type: Annotated[list[str], Query(description="Only these document types")] = [],  # noqa: B006
-    language: Annotated[list[str], Query(description="Only documents in these languages")] = [],  # noqa: B006
-    year: Annotated[list[Year], Query(description="Only these years")] = [],  # noqa: B006
+    edition: Annotated[list[Value], _values("Only these editions")] = [],  # noqa: B006
+    type: Annotated[list[Value], _values("Only these document types")] = [],  # noqa: B006
+    language: Annotated[list[Value], _values("Only documents in these languages")] = [],  # noqa: B006
+    year: Annotated[list[Year], _values("Only these years")] = [],  # noqa: B006
     year_from: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
                                            description="Only documents from this year on")] = None,
     year_to: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
                                          description="Only documents up to this year")] = None,
-    author: Annotated[list[str], Query(description="Only documents by an author whose name contains this")] = [],  # noqa: B006
+    author: Annotated[list[Value], _values("Only documents by an author whose name contains this")] = [],  # noqa: B006
 ) -> Filters:
     """The filter parameters shared by every search-like endpoint."""
     return Filters(edition=tuple(edition), type=tuple(type), language=tuple(language), year=tuple(year),
