@@ -10,8 +10,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.utils import is_body_allowed_for_status_code
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
 from indexer.model import Embedder
@@ -22,6 +24,7 @@ from service.api.deps import ServiceState
 from service.api.routes import admin, documents, search, system
 from service.engine import QueryEngine
 from service.live import LiveIndex, Reindexer
+from service.schemas import ErrorBody, FieldError
 
 log = logging.getLogger(__name__)
 
@@ -70,24 +73,44 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 
+    # Every error answers an ErrorBody: FastAPI's own validation errors would be a list in ``detail``.
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": "; ".join(map(_reason, exc.errors()))})
+        errors = [FieldError(loc=list(e.get("loc", ())), msg=e.get("msg", ""), type=e.get("type", ""))
+                  for e in exc.errors()]
+        return _error(422, "; ".join(map(_reason, exc.errors())), errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_body_allowed_for_status_code(exc.status_code):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return _error(exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the exception after this answer; the client learns nothing of the internals.
+        return _error(500, "internal error: the request could not be answered (it is logged)")
 
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": str(exc)})
+        return _error(422, str(exc))
 
     @app.exception_handler(DocumentNotFoundError)
     async def _not_found(request: Request, exc: DocumentNotFoundError) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
+        return _error(404, str(exc))
 
     @app.exception_handler(PasserelleError)
     async def _passerelle_error(request: Request, exc: PasserelleError) -> JSONResponse:
         log.error("request failed: %s", exc)
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
+        return _error(503, str(exc))
 
     return app
+
+
+def _error(status: int, detail: str, *, errors: list[FieldError] | None = None,
+           headers: Mapping[str, str] | None = None) -> JSONResponse:
+    body = ErrorBody(detail=detail, errors=errors).model_dump(exclude_none=True)
+    return JSONResponse(status_code=status, content=body, headers=dict(headers) if headers else None)
 
 
 def _shown(value: Any, limit: int = 40) -> str:

@@ -138,5 +138,18 @@ class Stats(BaseModel):
     failed: list[dict[str, str]] = Field(description="Files the last indexing run could not read, and why")
 
 
+class FieldError(BaseModel):
+    """One parameter of a request that failed validation."""
+
+    loc: list[str | int] = Field(description="Where: `query` and the parameter's name (then a value's position "
+                                 "for a repeated parameter)")
+    msg: str = Field(description="What is wrong with it")
+    type: str = Field(description="The kind of error, a stable label (`missing`, `int_parsing`, …)")
+
+
 class ErrorBody(BaseModel):
-    detail: str
+    """Every error answer of the API (4xx and 5xx) has this shape."""
+
+    detail: str = Field(description="What went wrong, in a sentence for a person")
+    errors: list[FieldError] | None = Field(
+        None, description="Only for a request that failed validation: each parameter in fault")
