@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
+from indexer.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
 from indexer.model import Embedder
 from indexer.search import Searcher
 from indexer.settings import Settings
@@ -95,6 +95,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
         return _error(422, str(exc))
 
+    @app.exception_handler(DocumentFileGoneError)
+    async def _gone(request: Request, exc: DocumentFileGoneError) -> JSONResponse:
+        return _error(410, str(exc))
+
     @app.exception_handler(DocumentNotFoundError)
     async def _not_found(request: Request, exc: DocumentNotFoundError) -> JSONResponse:
         return _error(404, str(exc))
@@ -129,6 +133,10 @@ def _reason(error: Mapping[str, Any]) -> str:
         return f"{name} must be at most {limits['le']}, got {_shown(value)}"
     if kind == "too_long":  # a list
         return f"at most {limits['max_length']} values per filter: {name} has {limits.get('actual_length')}"
+    if name == "q" and kind == "string_too_short":
+        return "the query is empty: type a few words or a question"
+    if name == "q" and kind == "string_too_long":
+        return f"the query is too long ({len(str(value))} characters, at most {limits['max_length']})"
     if kind == "string_too_long":
         return f"{name} values may have at most {limits['max_length']} characters, got {len(str(value))}"
     return f"{name}: {error.get('msg', 'invalid')}"

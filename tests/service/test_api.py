@@ -32,8 +32,10 @@ def test_search_with_filters_and_k(client: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("params", "reason"),
     [
-        ({"q": ""}, "empty"),
-        ({"q": "x" * 201}, "too long"),
+        ({"q": ""}, "the query is empty"),
+        ({"q": " \t "}, "the query is empty"),
+        ({"q": "x" * 201}, "the query is too long (201 characters, at most 200)"),
+        ({"q": "x " * 101}, "the query is too long (202 characters, at most 200)"),
         ({"q": "ok", "k": 0}, "k must be"),
         ({"q": "ok", "k": 101}, "k must be"),
         ({"q": "ok", "k": "ten"}, "integer"),

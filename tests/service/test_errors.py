@@ -3,13 +3,15 @@ validation the parameters in fault in ``errors``."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer import Embedder, IndexReport, Settings
+from indexer import Embedder, IndexReport, Settings, index_corpus
 from service import create_app, searching
 from service.schemas import ErrorBody
 
@@ -71,3 +73,19 @@ def test_an_unexpected_failure_is_a_500_with_the_same_shape(in_process: TestClie
     response = in_process.get("/documents/anything")
     assert response.status_code == 500
     assert response.json() == {"detail": "internal error: the request could not be answered (it is logged)"}
+
+
+def test_a_document_whose_file_left_the_corpus_is_gone(tmp_path: Path, small_corpus: Path, embedder: Embedder,
+                                                        models_dir: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus, corpus)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", models_dir=models_dir)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+    with TestClient(create_app(settings, embedder=embedder)) as client:
+        document = client.get("/search", params={"q": "Eeler Leit Eesamkeet"}).json()["results"][0]["document"]
+        assert client.get(document["url"]).status_code == 200
+        (corpus / document["path"]).unlink()
+        response = client.get(document["url"])
+        assert response.status_code == 410
+        assert response.json() == {"detail": f"the file of document {document['id']!r} is no longer in the corpus"}
+        assert client.get(f"/documents/{document['id']}").status_code == 200  # still indexed until the next run

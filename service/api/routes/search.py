@@ -9,7 +9,7 @@ from indexer.search import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, 
 from indexer.settings import Settings
 from service import searching
 from service.api.deps import State
-from service.schemas import ErrorBody, SearchResponse
+from service.schemas import SearchResponse, error_responses
 
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Value = Annotated[str, Field(max_length=MAX_FILTER_VALUE_CHARS)]
@@ -49,11 +49,12 @@ def router_for(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["search"])
     K = k_parameter(settings)  # a type, named as one
 
-    @router.get("/search", response_model=SearchResponse, responses={422: {"model": ErrorBody}})
+    @router.get("/search", response_model=SearchResponse, responses=error_responses(422, 500, 503))
     async def search(
         state: State,
         filters: FilterParams,
-        q: Annotated[str, Query(description="The question or keywords, in any language")],
+        q: Annotated[str, Query(min_length=1, max_length=settings.max_query_chars,
+                                description="The question or keywords, in any language")],
         k: K = 10,  # type: ignore[valid-type]
         mode: Annotated[Mode, Query(description="hybrid (default), dense (meaning only) or keyword")] = "hybrid",
     ) -> SearchResponse:

@@ -3,18 +3,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.api.deps import State
-from service.schemas import Health, Stats
+from service.schemas import Health, Stats, error_responses
 
 router = APIRouter(tags=["system"])
 
 
-@router.get("/health", response_model=Health)
+@router.get("/health", response_model=Health, responses=error_responses(500))
 def health(state: State) -> Health:
     """Liveness: the service is up and has an index loaded."""
     return Health(status="ok", documents=state.index.manifest.documents)
 
 
-@router.get("/stats", response_model=Stats)
+@router.get("/stats", response_model=Stats, responses=error_responses(500, 503))
 def stats(state: State) -> Stats:
     """What is indexed, with which model, since when, and which files could not be read."""
     manifest = state.index.manifest
