@@ -42,9 +42,10 @@ FACETS = ("edition", "type", "language", "year")
 # made the store's query fail instead of the request being refused).
 MIN_YEAR = 1000
 MAX_YEAR = 9999
-# Values one filter may list, and their length: a search's cost and its URL stay bounded.
+# Values one filter may list, and their length: a search's cost stays bounded, and every request these limits allow
+# (with the default query length) fits in the 64 KiB request line uvicorn's parser accepts, even percent-encoded.
 MAX_FILTER_VALUES = 20
-MAX_FILTER_VALUE_CHARS = 200
+MAX_FILTER_VALUE_CHARS = 50
 LIST_FILTERS = ("edition", "type", "language", "year", "author")
 
 # Fusion parameters, chosen on the four evaluation sets (figures and the variants tried in the README).

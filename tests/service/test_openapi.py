@@ -76,3 +76,37 @@ def test_every_error_a_route_can_answer_is_documented_with_the_error_body(schema
 def test_the_file_route_documents_what_it_serves(schema: dict[str, Any]) -> None:
     served = schema["paths"]["/documents/{document_id}/file"]["get"]["responses"]["200"]["content"]
     assert {"application/pdf", "text/plain", "text/markdown", "text/html", "application/octet-stream"} <= set(served)
+
+
+REQUEST_LINE = 65_536  # what uvicorn's HTTP parser (httptools) accepts: a longer request line gets its 400
+WORST_CHAR = len("%F4%8F%BF%BF")  # a character outside the BMP, percent-encoded
+
+
+def _worst(value: dict[str, Any]) -> int:
+    """The longest a parameter value allowed by its schema can be, percent-encoded."""
+    if "anyOf" in value:
+        return max(_worst(option) for option in value["anyOf"])
+    if "enum" in value:
+        return max(len(str(option)) for option in value["enum"])
+    kind = value.get("type")
+    if kind == "integer":
+        return max(len(str(value["minimum"])), len(str(value["maximum"])))
+    if kind == "boolean":
+        return len("false")
+    if kind == "null":
+        return 0
+    assert kind == "string" and "maxLength" in value, f"unbounded: {value}"
+    return value["maxLength"] * WORST_CHAR
+
+
+def test_every_request_the_schema_allows_fits_in_the_servers_request_line() -> None:
+    default = create_app(Settings(max_query_chars=Settings.model_fields["max_query_chars"].default)).openapi()
+    for path, item in default["paths"].items():
+        for method, operation in item.items():
+            size = len(f"{method.upper()} {path}? HTTP/1.1")  # path parameters are document ids, 12 characters
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    value = parameter["schema"]
+                    one = len(parameter["name"]) + 2 + _worst(value.get("items", value))
+                    size += one * value.get("maxItems", 1)
+            assert size < REQUEST_LINE, (method, path, size)
