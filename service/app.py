@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.utils import is_body_allowed_for_status_code
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
 from indexer.model import Embedder
@@ -65,7 +71,19 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         summary="Multilingual semantic search over the social sector's conference material and theses.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below, each with the policy its page needs
+        redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return _documentation(get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} - API",
+                                                  swagger_ui_parameters=app.swagger_ui_parameters))
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return _documentation(get_redoc_html(openapi_url=app.openapi_url or "", title=f"{app.title} - API"))
     app.include_router(search.router_for(settings))
     app.include_router(documents.router_for(settings))
     app.include_router(system.router)
@@ -88,8 +106,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Starlette logs the exception after this answer; the client learns nothing of the internals.
-        return _error(500, "internal error: the request could not be answered (it is logged)")
+        # Starlette logs the exception after this answer; the client learns nothing of the internals. This answer
+        # leaves from outside every middleware, so it carries the security headers itself.
+        return _error(500, "internal error: the request could not be answered (it is logged)",
+                      headers=SECURITY_HEADERS)
 
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
@@ -109,6 +129,52 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         return _error(503, str(exc))
 
     return app
+
+
+# Every answer: no MIME sniffing, and a policy under which the browser runs only the service's own files (the web
+# page has no inline script or style), sends forms only to it, and shows it in no frame.
+CONTENT_SECURITY_POLICY = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff"}
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every answer that has not set its own policy (the documentation pages,
+    the corpus files). Plain ASGI: Starlette's BaseHTTPMiddleware would cost each search request a task hop."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# The documentation pages load Swagger UI and ReDoc from their CDN (with ReDoc's Google fonts) and start them with
+# an inline script, allowed by its hash; their styles are inline too (ReDoc writes its own at run time).
+_DOCUMENTATION_POLICY = (
+    "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net {scripts}; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _documentation(page: HTMLResponse) -> HTMLResponse:
+    inline = re.findall(rb"<script>(.*?)</script>", page.body, re.S)
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(code).digest()).decode()}'" for code in inline)
+    page.headers["Content-Security-Policy"] = _DOCUMENTATION_POLICY.format(scripts=hashes)
+    return page
 
 
 def _error(status: int, detail: str, *, errors: list[FieldError] | None = None,

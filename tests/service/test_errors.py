@@ -73,6 +73,8 @@ def test_an_unexpected_failure_is_a_500_with_the_same_shape(in_process: TestClie
     response = in_process.get("/documents/anything")
     assert response.status_code == 500
     assert response.json() == {"detail": "internal error: the request could not be answered (it is logged)"}
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
 
 
 def test_a_document_whose_file_left_the_corpus_is_gone(tmp_path: Path, small_corpus: Path, embedder: Embedder,

@@ -21,6 +21,9 @@ _MEDIA_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".html": "text/html; charset=utf-8",
 }
+# Shown in the browser rather than downloaded: formats it displays without running anything.
+_SHOWN = frozenset({"application/pdf", "text/plain", "text/markdown", "image/png", "image/jpeg", "image/gif",
+                    "image/webp"})
 
 # What the file route may answer, for the OpenAPI schema.
 _SERVED: dict[str, dict[str, Any]] = {
@@ -64,8 +67,14 @@ def router_for(settings: Settings) -> APIRouter:
         if not path.is_relative_to(root) or not path.is_file():
             raise DocumentFileGoneError(f"the file of document {document_id!r} is no longer in the corpus")
         media_type = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-        # inline: browsers show PDFs (and honour #page=N) instead of downloading them.
-        return FileResponse(path, media_type=media_type or "application/octet-stream",
-                            content_disposition_type="inline", filename=Path(record.path).name)
+        media_type = media_type or "application/octet-stream"
+        kind = media_type.split(";")[0]
+        # Inline only what a browser shows without running it (PDFs: their viewer honours #page=N); anything else,
+        # HTML or SVG first, is downloaded: corpus files must not run scripts from the service's origin.
+        response = FileResponse(path, media_type=media_type, filename=Path(record.path).name,
+                                content_disposition_type="inline" if kind in _SHOWN else "attachment")
+        if kind != "application/pdf":  # a sandbox would stop the PDF viewer; the service's policy holds there
+            response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return response
 
     return router
