@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -225,6 +226,14 @@ def main() -> None:
         sys.exit(2)
     except FileNotFoundError as exc:
         console.print(f"[red]Error:[/red] {exc}")
+        sys.exit(2)
+    except ValidationError as exc:  # a setting refused: say which and why, without the value (it may be a secret)
+        if exc.title != Settings.__name__:
+            raise
+        for error in exc.errors(include_input=False, include_url=False):
+            name = "PASSERELLE_" + "_".join(str(part) for part in error["loc"]).upper()
+            console.print(f"[red]Error:[/red] invalid setting {name}: {error['msg']}", highlight=False,
+                          soft_wrap=True)
         sys.exit(2)
 
 

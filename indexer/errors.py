@@ -17,6 +17,7 @@ running the command: it says what went wrong and, where there is one, what to do
     - :class:`IndexBusyError` — another indexing run is writing the same index folder.
   - :class:`QueryError` — a search request is invalid (empty, too long, bad ``k``, unknown filter value).
   - :class:`DocumentNotFoundError` — no document with that id in the index.
+    - :class:`DocumentFileGoneError` — the document is indexed, but its file has left the corpus since.
 """
 
 from __future__ import annotations
@@ -87,3 +88,7 @@ class QueryError(PasserelleError):
 
 class DocumentNotFoundError(PasserelleError):
     """No document with that id in the index."""
+
+
+class DocumentFileGoneError(DocumentNotFoundError):
+    """The document is indexed, but its file is no longer in the corpus (until the next indexing run)."""

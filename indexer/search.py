@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import math
 import operator
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -37,6 +38,15 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
 OTHER_PASSAGES = 3  # other matching passages shown with each document
 FACET_DEPTH = 50  # documents the facet counts are taken over
 FACETS = ("edition", "type", "language", "year")
+# Years a filter may name: a sane calendar range, and far inside SQLite's 64-bit integers (a larger number
+# made the store's query fail instead of the request being refused).
+MIN_YEAR = 1000
+MAX_YEAR = 9999
+# Values one filter may list, and their length: a search's cost stays bounded, and every request these limits allow
+# (with the default query length) fits in the 64 KiB request line uvicorn's parser accepts, even percent-encoded.
+MAX_FILTER_VALUES = 20
+MAX_FILTER_VALUE_CHARS = 50
+LIST_FILTERS = ("edition", "type", "language", "year", "author")
 
 # Fusion parameters, chosen on the four evaluation sets (figures and the variants tried in the README).
 KEYWORD_WEIGHT = 0.15  # most a keyword match can add to a cosine
@@ -59,15 +69,29 @@ class Filters:
         return not (self.edition or self.type or self.language or self.year or self.author
                     or self.year_from is not None or self.year_to is not None)
 
+    def check(self) -> None:
+        """Raise :class:`QueryError` for filters past the limits: too many or too long values, odd years."""
+        for name in LIST_FILTERS:
+            check_values(name, getattr(self, name))
+        years = [("year", year) for year in self.year]
+        years += [(name, year) for name in ("year_from", "year_to") if (year := getattr(self, name)) is not None]
+        for name, year in years:
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise QueryError(f"{name} must be between {MIN_YEAR} and {MAX_YEAR}, got {year}")
+
     def sql(self) -> tuple[str, list[Any]]:
-        """A condition on the ``documents`` table aliased ``d``."""
+        """A condition on the ``documents`` table aliased ``d``.
+
+        Each list travels as one JSON parameter, so the statement is the same whatever the number of values
+        (an ``IN (?, ?, …)`` per value made SQLite refuse a thousand authors: "Expression tree is too large").
+        """
         clauses: list[str] = []
         parameters: list[Any] = []
         for column in ("edition", "type", "language", "year"):
             values = getattr(self, column)
             if values:
-                clauses.append(f"d.{column} IN ({','.join('?' * len(values))})")
-                parameters.extend(values)
+                clauses.append(f"d.{column} IN (SELECT value FROM json_each(?))")
+                parameters.append(json.dumps(list(values)))
         if self.year_from is not None:
             clauses.append("d.year >= ?")
             parameters.append(self.year_from)
@@ -75,12 +99,25 @@ class Filters:
             clauses.append("d.year <= ?")
             parameters.append(self.year_to)
         if self.author:
-            # authors is a JSON list: match any element, case-insensitively.
-            clauses.append("(" + " OR ".join(
-                "EXISTS (SELECT 1 FROM json_each(d.authors) WHERE lower(json_each.value) LIKE ?)"
-                for _ in self.author) + ")")
-            parameters.extend(f"%{name.lower()}%" for name in self.author)
+            # authors is a JSON list: any element containing any of the names, case-insensitively; the names'
+            # own % and _ are escaped, so they match those characters and not any text.
+            clauses.append("EXISTS (SELECT 1 FROM json_each(d.authors) a, json_each(?) w "
+                           "WHERE lower(a.value) LIKE '%' || w.value || '%' ESCAPE '\\')")
+            parameters.append(json.dumps([_like_literal(name.lower()) for name in self.author]))
         return " AND ".join(clauses) or "1", parameters
+
+
+def check_values(name: str, values: Sequence[object]) -> None:
+    """Raise :class:`QueryError` when filter ``name`` lists too many values, or too long ones."""
+    if len(values) > MAX_FILTER_VALUES:
+        raise QueryError(f"at most {MAX_FILTER_VALUES} values per filter: {name} has {len(values)}")
+    if (longest := max((len(v) for v in values if isinstance(v, str)), default=0)) > MAX_FILTER_VALUE_CHARS:
+        raise QueryError(f"{name} values may have at most {MAX_FILTER_VALUE_CHARS} characters, got {longest}")
+
+
+def _like_literal(text: str) -> str:
+    """``text`` with LIKE's wildcards escaped (by a backslash, named in the statement's ESCAPE clause)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # Not frozen: a search builds some 150 of these objects (hits, passages, groups), and a frozen dataclass's
@@ -204,6 +241,7 @@ class Searcher:
         return query
 
     def check_filters(self, filters: Filters) -> None:
+        filters.check()
         vocabulary = self.index.vocabulary()
         for name in FACETS:
             unknown = [v for v in getattr(filters, name) if v not in vocabulary[name]]

@@ -28,7 +28,9 @@ def _default_models_dir() -> Path:
 class Settings(BaseSettings):
     """Passerelle's configuration. Field descriptions are the documentation."""
 
-    model_config = SettingsConfigDict(env_prefix="PASSERELLE_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused value (an admin token one character short) must not be printed in clear.
+    model_config = SettingsConfigDict(env_prefix="PASSERELLE_", env_file=".env", extra="ignore",
+                                      hide_input_in_errors=True)
 
     model: str = Field(
         DEFAULT_MODEL,

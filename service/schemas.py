@@ -142,5 +142,35 @@ class Stats(BaseModel):
     failed: list[dict[str, str]] = Field(description="Files the last indexing run could not read, and why")
 
 
+class FieldError(BaseModel):
+    """One parameter of a request that failed validation."""
+
+    loc: list[str | int] = Field(description="Where: `query` and the parameter's name (then a value's position "
+                                 "for a repeated parameter)")
+    msg: str = Field(description="What is wrong with it")
+    type: str = Field(description="The kind of error, a stable label (`missing`, `int_parsing`, …)")
+
+
 class ErrorBody(BaseModel):
-    detail: str
+    """Every error answer of the API (4xx and 5xx) has this shape."""
+
+    detail: str = Field(description="What went wrong, in a sentence for a person")
+    errors: list[FieldError] | None = Field(
+        None, description="Only for a request that failed validation: each parameter in fault")
+
+
+_ERRORS = {
+    401: "Missing or wrong admin token",
+    403: "Admin endpoints disabled: no PASSERELLE_ADMIN_TOKEN is configured",
+    404: "No such document",
+    409: "A re-index is already running",
+    410: "The document is indexed but its file is no longer in the corpus",
+    422: "Invalid request: the reason in `detail`, the parameters in fault in `errors`",
+    500: "Unexpected failure (logged; its details are not sent)",
+    503: "The index cannot be read or searched right now",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route for the errors it can answer, each an :class:`ErrorBody`."""
+    return {status: {"model": ErrorBody, "description": _ERRORS[status]} for status in statuses}

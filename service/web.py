@@ -27,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 
 from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
 from indexer.highlight import Highlighter
-from indexer.search import Filters
+from indexer.search import MAX_YEAR, MIN_YEAR, Filters, check_values
 from service import i18n, searching
 from service.api.deps import ServiceState, State
 from service.schemas import Passage, SearchResponse
@@ -49,7 +49,7 @@ MODES = ("hybrid", "dense", "keyword")
 
 
 class _BadYear(ValueError):
-    """A year filter that is not a number."""
+    """A year filter that is not a number, or not a year (see ``MIN_YEAR``, ``MAX_YEAR``)."""
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,16 @@ class PageState:
         return any(getattr(self, name) for name in LIST_FIELDS) or bool(self.year_from or self.year_to)
 
     def filters(self) -> Filters:
-        """The search filters; raises :class:`_BadYear` for a year that is not a number."""
+        """The search filters; raises :class:`_BadYear` for a year that is not a number or out of range."""
 
         def year(value: str) -> int:
             try:
-                return int(value)
+                number = int(value)
             except ValueError:
                 raise _BadYear(value) from None
+            if not MIN_YEAR <= number <= MAX_YEAR:
+                raise _BadYear(value)
+            return number
 
         return Filters(edition=self.edition, type=self.type, language=self.language,
                        year=tuple(year(v) for v in self.year), author=self.author,
@@ -201,6 +204,16 @@ def _render(request: Request, template: str, context: dict[str, Any], *, status:
     return response
 
 
+def _past_limits(page: PageState) -> str | None:
+    """Why the filters list too many or too long values (``None`` when within the limits)."""
+    try:
+        for name in LIST_FIELDS:
+            check_values(name, page.selected(name))
+    except QueryError as exc:
+        return str(exc)
+    return None
+
+
 def _unknown_filters(state: ServiceState, page: PageState, language: str) -> str | None:
     """The filter values the index does not have, in words (``None`` when all are known)."""
     vocabulary = state.index.vocabulary()
@@ -269,6 +282,8 @@ async def search_page(request: Request, state: State) -> Response:
         message = None
         if len(query) > state.searcher.max_query_chars:
             message = i18n.translate(language, "error.too_long", length=len(query), max=state.searcher.max_query_chars)
+        elif too_many := _past_limits(page):
+            message = i18n.translate(language, "error.invalid", detail=too_many)
         elif unknown := _unknown_filters(state, page, language):
             message = i18n.translate(language, "error.filter", detail=unknown)
         else:

@@ -88,3 +88,15 @@ def test_serve_without_an_index_exits_with_the_reason(settings: Settings, tmp_pa
     output, _ = server.communicate(timeout=120)
     assert server.returncode == 3
     assert "passerelle index" in output  # the message says how to build one
+
+
+def test_serve_with_a_short_admin_token_says_why_without_echoing_it(settings: Settings, tmp_path: Path) -> None:
+    secret = "Zq7-not-long-15"  # 15 characters: one short
+    env = os.environ | _env(settings) | {"PASSERELLE_ADMIN_TOKEN": secret}
+    done = subprocess.run([sys.executable, "-m", "indexer.cli", "serve", "--port", str(free_port())], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "PASSERELLE_ADMIN_TOKEN" in output and "at least 16 characters" in output
+    assert secret not in output
+    assert "Traceback" not in output and "╭" not in output  # a message, not a stack dump

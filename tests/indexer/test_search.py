@@ -49,6 +49,12 @@ def test_filters_apply_inside_the_search(searcher: Searcher) -> None:
         ("ok", 10, Filters(language=("xx",)), "unknown language xx"),
         ("ok", 10, Filters(type=("poem",)), "unknown type"),
         ("ok", 10, Filters(year_from=2026, year_to=2020), "after"),
+        ("ok", 10, Filters(year_from=2**63), "year_from must be between 1000 and 9999"),
+        ("ok", 10, Filters(year_to=-(2**63) - 1), "year_to must be between 1000 and 9999"),
+        ("ok", 10, Filters(year=(2**63,)), "year must be between 1000 and 9999"),
+        ("ok", 10, Filters(author=tuple(f"name {n}" for n in range(21))), "at most 20 values per filter"),
+        ("ok", 10, Filters(edition=("e",) * 1000), "at most 20 values per filter: edition has 1000"),
+        ("ok", 10, Filters(author=("a" * 51,)), "author values may have at most 50 characters, got 51"),
     ],
 )
 def test_bad_requests_are_refused_with_a_reason(searcher: Searcher, query: str, k: int, filters: Filters,
@@ -164,3 +170,22 @@ def test_the_query_language_is_only_detected_when_results_mix_languages(searcher
     german = searcher.search(query, k=3, filters=Filters(language=("de",)))
     assert german.hits and {h.document.language for h in german.hits} == {"de"} and not detected
     assert searcher.search(query, k=3).hits and detected == [query]
+
+
+def test_the_filter_condition_does_not_grow_with_the_number_of_values() -> None:
+    one = Filters(edition=("a",), type=("b",), language=("c",), year=(2020,), author=("d",)).sql()
+    many = Filters(edition=("a",) * 20, type=("b",) * 20, language=("c",) * 20, year=(2020,) * 20,
+                   author=("d",) * 20).sql()
+    assert one[0] == many[0] and len(one[1]) == len(many[1]) == 5  # one JSON list per filter
+
+
+def test_many_filter_values_still_filter(searcher: Searcher) -> None:
+    authors = (*(f"nobody {n}" for n in range(19)), "HOFFMANN")
+    hits = searcher.search("Integration", k=10, filters=Filters(author=authors, year=(2025, 2024),
+                                                                  type=("thesis", "slides"))).hits
+    assert [hit.document.authors for hit in hits] == [["Lena Hoffmann"]]
+
+
+@pytest.mark.parametrize("pattern", ["%", "_", "%%", "Lena%Hoffmann", "Lena_Hoffmann", "\\"])
+def test_author_filter_takes_like_wildcards_literally(searcher: Searcher, pattern: str) -> None:
+    assert searcher.search("Integration", k=10, filters=Filters(author=(pattern,))).hits == []

@@ -31,3 +31,14 @@ def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch
 def test_unsafe_values_are_refused(values: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         Settings(**values)
+
+
+@pytest.mark.parametrize("via", ["argument", "environment"])
+def test_a_short_admin_token_is_refused_without_echoing_it(via: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "Zq7-not-long-15"  # 15 characters: one short
+    if via == "environment":
+        monkeypatch.setenv("PASSERELLE_ADMIN_TOKEN", secret)
+    with pytest.raises(ValidationError) as error:
+        Settings(admin_token=secret) if via == "argument" else Settings()
+    assert "admin_token must be at least 16 characters" in str(error.value)
+    assert secret not in str(error.value) and secret not in repr(error.value)

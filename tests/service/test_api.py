@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import socket
 
 import httpx
 import pytest
@@ -31,8 +32,10 @@ def test_search_with_filters_and_k(client: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("params", "reason"),
     [
-        ({"q": ""}, "empty"),
-        ({"q": "x" * 201}, "too long"),
+        ({"q": ""}, "the query is empty"),
+        ({"q": " \t "}, "the query is empty"),
+        ({"q": "x" * 201}, "the query is too long (201 characters, at most 200)"),
+        ({"q": "x " * 101}, "the query is too long (202 characters, at most 200)"),
         ({"q": "ok", "k": 0}, "k must be"),
         ({"q": "ok", "k": 101}, "k must be"),
         ({"q": "ok", "k": "ten"}, "integer"),
@@ -46,6 +49,58 @@ def test_bad_requests_get_422_with_a_reason(client: httpx.Client, params: dict[s
     response = client.get("/search", params=params)
     assert response.status_code == 422
     assert reason in str(response.json()["detail"])
+
+
+HUGE = "9223372036854775808"  # one past SQLite's largest integer
+
+
+@pytest.mark.parametrize("endpoint", ["search", "similar"])
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"year_from": HUGE}, "year_from must be at most 9999"),
+        ({"year_to": HUGE}, "year_to must be at most 9999"),
+        ({"year_to": f"-{HUGE}"}, "year_to must be at least 1000"),
+        ({"year": HUGE}, "year must be at most 9999"),
+        ({"year_from": "999"}, "year_from must be at least 1000"),
+        ({"k": HUGE}, "k must be at most 100"),
+        ({"k": f"-{HUGE}"}, "k must be at least 1"),
+    ],
+)
+def test_out_of_range_integers_get_422_not_500(client: httpx.Client, endpoint: str, params: dict[str, str],
+                                               reason: str) -> None:
+    if endpoint == "search":
+        response = client.get("/search", params={"q": "santé", **params})
+    else:
+        document_id = client.get("/search", params={"q": "santé", "k": 1}).json()["results"][0]["document"]["id"]
+        response = client.get(f"/documents/{document_id}/similar", params=params)
+    assert response.status_code == 422, response.text
+    assert reason in response.json()["detail"]
+
+
+def test_many_filter_values_get_422_not_500(client: httpx.Client) -> None:
+    response = client.get("/search", params=[("q", "santé"), *(("author", f"name {n}") for n in range(1000))])
+    assert response.status_code == 422, response.text
+    assert "at most 20 values per filter: author has 1000" in response.json()["detail"]
+    response = client.get("/search", params=[("q", "santé"), *(("author", f"name {n}") for n in range(20))])
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_long_urls_get_a_4xx_with_a_reason(server: str) -> None:
+    # Under 64 KiB the request reaches the service, whose limits refuse it with a reason.
+    with httpx.Client(base_url=server, timeout=30) as client:
+        response = client.get("/search", params={"q": "santé", "author": "a" * 60_000})
+        assert response.status_code == 422 and "at most 50 characters" in response.json()["detail"]
+        response = client.get("/search", params={"q": "sante " * 9_000})
+        assert response.status_code == 422 and "the query is too long" in response.json()["detail"]
+    # Over 64 KiB uvicorn's HTTP parser refuses the request line itself (httpx will not even send it).
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(b"GET /search?q=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 ") and answer.endswith(b"Invalid HTTP request received.")
 
 
 def test_other_matching_passages_are_references_into_the_document(client: httpx.Client) -> None:

@@ -6,6 +6,7 @@ Screenshots of the main states are saved under ``test-output/screenshots/`` for 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -182,6 +183,33 @@ def test_open_a_document_page(tab: Tab) -> None:
     page.locator(".back a").click()
     page.wait_for_url(re.compile(r"/\?q=Comment"))
     assert tab.results().count() > 0
+
+
+def test_a_pdf_opens_in_the_browsers_viewer_under_the_services_policy(browser: Any, server: str) -> None:
+    # Not through _open: the viewer loads its own chrome:// and extension files, which that helper counts as
+    # requests outside the service.
+    context = browser.new_context(base_url=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    try:
+        page.goto("/?q=" + FRENCH_QUESTION)
+        pdf = page.locator("#results .hit a[href*='/file#page=']").first.get_attribute("href")
+        response = page.goto(pdf)
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        # The viewer (an extension frame) shows the file in a frame of its own: the policy must stop neither.
+        target = server + pdf.split("#")[0]
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while sum(frame.url.split("#")[0] == target for frame in page.frames) < 2:
+            assert time.monotonic() < deadline, [frame.url for frame in page.frames]
+            page.wait_for_timeout(100)
+        assert any(frame.url.startswith("chrome-extension://") for frame in page.frames)
+        page.wait_for_timeout(500)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "05b-pdf.png"))
+    finally:
+        context.close()
+    assert [e for e in errors if "Content Security Policy" in e or "Refused" in e] == []
 
 
 def test_switch_the_interface_language(tab: Tab) -> None:

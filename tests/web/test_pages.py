@@ -116,11 +116,19 @@ def test_a_too_long_query_is_refused_politely(client: httpx.Client) -> None:
         ({"q": "ok", "type": "poster"}, "This filter is not in the index (Type: poster)"),
         ({"q": "ok", "year": "last"}, "This filter is not in the index (Year: last)"),
         ({"q": "ok", "year_from": "soon"}, "“soon” is not a valid year"),
+        ({"q": "ok", "year_from": "9223372036854775808"}, "“9223372036854775808” is not a valid year"),
+        ({"q": "ok", "year_to": "-9223372036854775809"}, "“-9223372036854775809” is not a valid year"),
+        ({"q": "ok", "year_to": "99999"}, "“99999” is not a valid year"),
+        ({"q": "ok", "year": "9223372036854775808"}, "This filter is not in the index (Year: 9223372036854775808)"),
         ({"q": "ok", "year_from": "2026", "year_to": "2020"}, "This search could not be run"),
         ({"q": "ok", "mode": "magic"}, "This search could not be run"),
+        ([("q", "ok"), *(("author", f"name {n}") for n in range(1000))],
+         "This search could not be run (at most 20 values per filter: author has 1000)"),
+        ([("q", "ok"), *(("type", f"type {n}") for n in range(1000))],
+         "This search could not be run (at most 20 values per filter: type has 1000)"),
     ],
 )
-def test_bad_filters_get_a_message_not_a_crash(client: httpx.Client, params: dict, message: str) -> None:
+def test_bad_filters_get_a_message_not_a_crash(client: httpx.Client, params: dict | list, message: str) -> None:
     response = _get(client, params)
     assert response.status_code == 422
     assert message in html.unescape(response.text)

@@ -6,11 +6,12 @@ from fastapi import APIRouter, HTTPException, status
 
 from service.api.deps import Admin, State
 from service.live import index_info
+from service.schemas import error_responses
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Admin])
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Admin], responses=error_responses(401, 403, 500))
 
 
-@router.post("/reindex", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/reindex", status_code=status.HTTP_202_ACCEPTED, responses=error_responses(409, 422))
 def reindex(state: State, full: bool = False) -> dict[str, Any]:
     """Re-index the configured corpus in the background; the service keeps answering meanwhile."""
     if not state.reindexer.start(full=full):
@@ -30,7 +31,7 @@ def admin_status(state: State) -> dict[str, Any]:
     }
 
 
-@router.post("/reload")
+@router.post("/reload", responses=error_responses(503))
 def reload(state: State) -> dict[str, Any]:
     """Serve the newest complete index now (the service also notices it by itself)."""
     changed = state.live.reload(force=True)

@@ -1,20 +1,18 @@
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: see service/api/routes/search.py.
 import mimetypes
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from indexer.errors import DocumentNotFoundError
+from indexer.errors import DocumentFileGoneError, DocumentNotFoundError
+from indexer.settings import Settings
 from indexer.store import DocumentRecord
 from service import searching
 from service.api.deps import State
-from service.api.routes.search import FilterParams
-from service.schemas import DocumentDetail, ErrorBody, SimilarResponse
-
-router = APIRouter(prefix="/documents", tags=["documents"])
+from service.api.routes.search import FilterParams, k_parameter
+from service.schemas import DocumentDetail, SimilarResponse, error_responses
 
 _MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -22,6 +20,15 @@ _MEDIA_TYPES = {
     ".md": "text/markdown; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".html": "text/html; charset=utf-8",
+}
+# Shown in the browser rather than downloaded: formats it displays without running anything.
+_SHOWN = frozenset({"application/pdf", "text/plain", "text/markdown", "image/png", "image/jpeg", "image/gif",
+                    "image/webp"})
+
+# What the file route may answer, for the OpenAPI schema.
+_SERVED: dict[str, dict[str, Any]] = {
+    media_type: {"schema": {"type": "string", "format": "binary"}}
+    for media_type in ("application/pdf", *(t.split(";")[0] for t in _MEDIA_TYPES.values()), "application/octet-stream")
 }
 
 
@@ -32,29 +39,42 @@ def _document(state: State, document_id: str) -> DocumentRecord:
     return record
 
 
-@router.get("/{document_id}", response_model=DocumentDetail, responses={404: {"model": ErrorBody}})
-def document(state: State, document_id: str) -> DocumentDetail:
-    """A document's metadata and all its passages, in reading order."""
-    return searching.document_detail(state, document_id)
+def router_for(settings: Settings) -> APIRouter:
+    """The document routes, with the limits of ``settings`` in their parameters."""
+    router = APIRouter(prefix="/documents", tags=["documents"])
+    K = k_parameter(settings)  # a type, named as one
 
+    @router.get("/{document_id}", response_model=DocumentDetail, responses=error_responses(404, 422, 500, 503))
+    def document(state: State, document_id: str) -> DocumentDetail:
+        """A document's metadata and all its passages, in reading order."""
+        return searching.document_detail(state, document_id)
 
-@router.get("/{document_id}/similar", response_model=SimilarResponse,
-            responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
-def similar(state: State, document_id: str, filters: FilterParams,
-            k: Annotated[int, Query(description="Number of documents to return")] = 10) -> SimilarResponse:
-    """The documents closest in meaning to this one, in any language ("more like this"), itself excluded."""
-    return searching.similar(state, document_id, k=k, filters=filters)
+    @router.get("/{document_id}/similar", response_model=SimilarResponse,
+                responses=error_responses(404, 422, 500, 503))
+    def similar(state: State, document_id: str, filters: FilterParams,
+                k: K = 10) -> SimilarResponse:  # type: ignore[valid-type]
+        """The documents closest in meaning to this one, in any language ("more like this"), itself excluded."""
+        return searching.similar(state, document_id, k=k, filters=filters)
 
+    @router.get("/{document_id}/file", response_class=FileResponse,
+                responses={200: {"description": "The file, in its own media type", "content": _SERVED},
+                           **error_responses(404, 410, 422, 500, 503)})
+    def document_file(state: State, document_id: str) -> FileResponse:
+        """The original file. Only files of indexed documents are served, looked up by id, never by path."""
+        record = _document(state, document_id)
+        root = state.index.corpus_root.resolve()
+        path = (root / record.path).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise DocumentFileGoneError(f"the file of document {document_id!r} is no longer in the corpus")
+        media_type = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+        media_type = media_type or "application/octet-stream"
+        kind = media_type.split(";")[0]
+        # Inline only what a browser shows without running it (PDFs: their viewer honours #page=N); anything else,
+        # HTML or SVG first, is downloaded: corpus files must not run scripts from the service's origin.
+        response = FileResponse(path, media_type=media_type, filename=Path(record.path).name,
+                                content_disposition_type="inline" if kind in _SHOWN else "attachment")
+        if kind != "application/pdf":  # a sandbox would stop the PDF viewer; the service's policy holds there
+            response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return response
 
-@router.get("/{document_id}/file", response_class=FileResponse, responses={404: {"model": ErrorBody}})
-def document_file(state: State, document_id: str) -> FileResponse:
-    """The original file. Only files of indexed documents are served, looked up by id, never by path."""
-    record = _document(state, document_id)
-    root = state.index.corpus_root.resolve()
-    path = (root / record.path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise DocumentNotFoundError(f"the file of document {document_id!r} is no longer in the corpus")
-    media_type = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-    # inline: browsers show PDFs (and honour #page=N) instead of downloading them.
-    return FileResponse(path, media_type=media_type or "application/octet-stream",
-                        content_disposition_type="inline", filename=Path(record.path).name)
+    return router

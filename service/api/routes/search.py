@@ -1,23 +1,35 @@
-from __future__ import annotations
-
-from typing import Annotated
+# No ``from __future__ import annotations``: the routes are defined in :func:`router_for`, and FastAPI reads
+# their parameters' limits (taken from the settings) from annotations evaluated where they are written.
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 
-from indexer.search import Filters
+from indexer.search import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR, Filters, Mode
+from indexer.settings import Settings
 from service import searching
 from service.api.deps import State
-from service.schemas import ErrorBody, SearchResponse
+from service.schemas import SearchResponse, error_responses
+
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+Value = Annotated[str, Field(max_length=MAX_FILTER_VALUE_CHARS)]
+
+
+def _values(description: str) -> Any:
+    """A repeatable filter parameter: at most ``MAX_FILTER_VALUES`` values."""
+    return Query(max_length=MAX_FILTER_VALUES, description=f"{description} (at most {MAX_FILTER_VALUES} values)")
 
 
 async def filters(  # async: no thread-pool hop for a few assignments (see deps.get_state)
-    edition: Annotated[list[str], Query(description="Only these editions")] = [],  # noqa: B006
-    type: Annotated[list[str], Query(description="Only these document types")] = [],  # noqa: B006
-    language: Annotated[list[str], Query(description="Only documents in these languages")] = [],  # noqa: B006
-    year: Annotated[list[int], Query(description="Only these years")] = [],  # noqa: B006
-    year_from: Annotated[int | None, Query(description="Only documents from this year on")] = None,
-    year_to: Annotated[int | None, Query(description="Only documents up to this year")] = None,
-    author: Annotated[list[str], Query(description="Only documents by an author whose name contains this")] = [],  # noqa: B006
+    edition: Annotated[list[Value], _values("Only these editions")] = [],  # noqa: B006
+    type: Annotated[list[Value], _values("Only these document types")] = [],  # noqa: B006
+    language: Annotated[list[Value], _values("Only documents in these languages")] = [],  # noqa: B006
+    year: Annotated[list[Year], _values("Only these years")] = [],  # noqa: B006
+    year_from: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
+                                           description="Only documents from this year on")] = None,
+    year_to: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
+                                         description="Only documents up to this year")] = None,
+    author: Annotated[list[Value], _values("Only documents by an author whose name contains this")] = [],  # noqa: B006
 ) -> Filters:
     """The filter parameters shared by every search-like endpoint."""
     return Filters(edition=tuple(edition), type=tuple(type), language=tuple(language), year=tuple(year),
@@ -25,16 +37,28 @@ async def filters(  # async: no thread-pool hop for a few assignments (see deps.
 
 
 FilterParams = Annotated[Filters, Depends(filters)]
-router = APIRouter(tags=["search"])
 
 
-@router.get("/search", response_model=SearchResponse, responses={422: {"model": ErrorBody}})
-async def search(
-    state: State,
-    filters: FilterParams,
-    q: Annotated[str, Query(description="The question or keywords, in any language")],
-    k: Annotated[int, Query(description="Number of documents to return")] = 10,
-    mode: Annotated[str, Query(description="hybrid (default), dense (meaning only) or keyword")] = "hybrid",
-) -> SearchResponse:
-    """Documents that answer ``q``, best first, one entry per document with its best passage."""
-    return await searching.search(state, q=q, k=k, filters=filters, mode=mode)
+def k_parameter(settings: Settings) -> object:
+    """The ``k`` parameter's type, bounded by ``settings.max_k`` (so the OpenAPI schema says so too)."""
+    return Annotated[int, Query(ge=1, le=settings.max_k, description="Number of documents to return")]
+
+
+def router_for(settings: Settings) -> APIRouter:
+    """The search route, with the limits of ``settings`` in its parameters."""
+    router = APIRouter(tags=["search"])
+    K = k_parameter(settings)  # a type, named as one
+
+    @router.get("/search", response_model=SearchResponse, responses=error_responses(422, 500, 503))
+    async def search(
+        state: State,
+        filters: FilterParams,
+        q: Annotated[str, Query(min_length=1, max_length=settings.max_query_chars,
+                                description="The question or keywords, in any language")],
+        k: K = 10,  # type: ignore[valid-type]
+        mode: Annotated[Mode, Query(description="hybrid (default), dense (meaning only) or keyword")] = "hybrid",
+    ) -> SearchResponse:
+        """Documents that answer ``q``, best first, one entry per document with its best passage."""
+        return await searching.search(state, q=q, k=k, filters=filters, mode=mode)
+
+    return router

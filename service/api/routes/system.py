@@ -3,13 +3,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from service.api.deps import State
-from service.schemas import Health, Stats
+from service.schemas import Health, Stats, error_responses
 
 router = APIRouter(tags=["system"])
 
 
-@router.get("/health", response_model=Health, responses={503: {"model": Health,
-                                                               "description": "The served index is gone"}})
+@router.get("/health", response_model=Health, responses={
+    **error_responses(500), 503: {"model": Health, "description": "The served index generation is gone"}})
 def health(state: State, response: Response) -> Health:
     """``ok``; ``degraded`` (still 200) while serving a fallback generation, with the reason; ``unavailable``
     (503) when the served generation's files are gone."""
@@ -20,7 +20,7 @@ def health(state: State, response: Response) -> Health:
     return Health(status=status, documents=index.manifest.documents, generation=index.path.name, problem=problem)
 
 
-@router.get("/stats", response_model=Stats)
+@router.get("/stats", response_model=Stats, responses=error_responses(500, 503))
 def stats(state: State) -> Stats:
     """What is indexed, with which model, since when, and which files could not be read."""
     manifest = state.index.manifest
