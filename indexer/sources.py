@@ -17,7 +17,7 @@ from typing import Any
 
 from indexer._hashing import sha256_file as file_hash
 from indexer.catalogue import CATALOGUE_NAME, Entry
-from indexer.extract import Extracted, extract, is_supported
+from indexer.extract import Extracted, Limits, extract, is_supported
 
 # Folder names that say what kind of document a file is, when no catalogue does.
 _TYPE_FOLDERS = {
@@ -96,10 +96,11 @@ def resolve(relative: str, extracted: Extracted, entry: Entry | None) -> dict[st
     }
 
 
-def load_document(path: Path, *, corpus_root: Path, entry: Entry | None, ocr: bool = False) -> SourceDocument:
+def load_document(path: Path, *, corpus_root: Path, entry: Entry | None, ocr: bool = False,
+                  limits: Limits | None = None) -> SourceDocument:
     """Extract one file and resolve its metadata; raises :class:`~indexer.errors.ExtractionError`."""
     relative = path.relative_to(corpus_root).as_posix()
-    extracted = extract(path, ocr=ocr)
+    extracted = extract(path, ocr=ocr, limits=limits)
     return SourceDocument(path=relative, pages=extracted.pages, format=extracted.format,
                           content_hash=file_hash(path), ocr_pages=extracted.ocr_pages,
                           **resolve(relative, extracted, entry))
