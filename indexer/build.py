@@ -32,7 +32,15 @@ from indexer.extract import Limits, ocr_available
 from indexer.language import detect_language
 from indexer.model import Embedder
 from indexer.settings import Settings
-from indexer.sources import SourceDocument, document_id, file_hash, is_ignored, load_document, walk_corpus
+from indexer.sources import (
+    SourceDocument,
+    corpus_entries,
+    document_id,
+    file_hash,
+    is_ignored,
+    load_document,
+    walk_corpus,
+)
 from indexer.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter
 from indexer.worker import Worker
 
@@ -107,13 +115,15 @@ class IndexReport:
 
 
 def corpus_fingerprint(corpus_root: Path) -> str:
-    """A hash of every indexable file's path and content, and of the catalogues."""
+    """A hash of every indexable file's path and content, and of the catalogues, walked as
+    :func:`~indexer.sources.walk_corpus` walks: a link that is not followed counts by its path alone."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in corpus_root.rglob("*") if p.is_file()):
+    for path, skip in corpus_entries(corpus_root):
         relative = path.relative_to(corpus_root)
         if is_ignored(relative) and relative.name != CATALOGUE_NAME:
             continue
-        digest.update(f"{relative.as_posix()}\0{file_hash(path)}\n".encode())
+        content = file_hash(path) if skip is None else skip.reason
+        digest.update(f"{relative.as_posix()}\0{content}\n".encode())
     return digest.hexdigest()
 
 
@@ -344,7 +354,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     for path, skip_reason in files:
         relative = path.relative_to(corpus_root).as_posix()
         if skip_reason is not None:
-            report.skipped.append(FileIssue(relative, "unsupported", skip_reason))
+            report.skipped.append(FileIssue(relative, skip_reason.reason, skip_reason.message))
             continue
         digest = file_hash(path)
         if digest in canonical:

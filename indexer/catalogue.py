@@ -23,6 +23,7 @@ describe files of that folder and its sub-folders; ``file`` is relative to the c
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,8 +89,11 @@ def read_catalogues(corpus_root: Path, *,
     A malformed catalogue raises :class:`CatalogueError`, or, with ``on_error``, is reported there and skipped.
     """
     entries: dict[str, Entry] = {}
+    root = Path(os.path.realpath(corpus_root))
     for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
         if any(part.startswith((".", "_")) for part in path.relative_to(corpus_root).parts):
+            continue
+        if not Path(os.path.realpath(path)).is_relative_to(root):  # a link out of the corpus folder is not followed
             continue
         try:
             entries.update(read_catalogue(path, corpus_root=corpus_root))

@@ -13,6 +13,7 @@ running the command: it says what went wrong and, where there is one, what to do
       message names the setting to raise.
     - :class:`TooSlowError` — reading the file took longer than ``PASSERELLE_MAX_SECONDS_PER_FILE``.
     - :class:`ReaderCrashedError` — the worker process reading the file died (a crash in a C library).
+    - :class:`OutsideCorpusError` — the path leads out of the corpus folder (a link).
   - :class:`CatalogueError` — a ``catalogue.toml`` is malformed.
   - :class:`IndexError_` — problems with an index folder.
     - :class:`IndexNotFoundError` — there is no index where one was expected.
@@ -62,6 +63,10 @@ class TooSlowError(ExtractionError):
 
 class ReaderCrashedError(ExtractionError):
     reason = "crashed"
+
+
+class OutsideCorpusError(ExtractionError):
+    reason = "outside the corpus"
 
 
 class CatalogueError(PasserelleError):
