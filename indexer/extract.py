@@ -27,9 +27,9 @@ from indexer.worker import keep_alive
 _MB = 2**20
 # A zip part this small cannot hurt, whatever its compression ratio.
 _RATIO_FLOOR = _MB
-# More characters per model token than real text has (measured: bench/RESULTS-extraction-limits.md): a longer
-# text cannot fit in the passage limit however it is cut, and is refused before it leaves the worker.
-_CHARACTERS_PER_TOKEN = 12
+# The longest token of e5's vocabulary, in characters: a text with more characters (spaces aside) than
+# passages × passage_tokens × this cannot fit in the passage limit, and is refused before it leaves the worker.
+_CHARACTERS_PER_TOKEN = 16
 
 
 @dataclass(frozen=True)
@@ -348,7 +348,7 @@ def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None) -> E
     except Exception as exc:  # a library failing on a malformed file must not stop the run
         raise CorruptFileError(f"cannot be read as {path.suffix.lower()[1:]}: {type(exc).__name__}: {exc}") \
             from exc
-    characters = sum(len(page) for page in extracted.pages)
+    characters = sum(len(page) - page.count(" ") - page.count("\n") for page in extracted.pages)
     if characters > limits.passages * limits.passage_tokens * _CHARACTERS_PER_TOKEN:
         raise TooLargeError(f"{characters:,} characters of text, more than {limits.passages:,} passages can hold "
                             "(raise PASSERELLE_MAX_PASSAGES to read it)")

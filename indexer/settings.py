@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     )
     ocr: bool = Field(True, description="Read PDF pages without a text layer with Tesseract, when installed.")
     max_file_mb: int = Field(
-        100, ge=1, le=1_000_000, description="Largest file read, in MB; a larger one is reported as too large.",
+        250, ge=1, le=1_000_000, description="Largest file read, in MB; a larger one is reported as too large.",
     )
     max_unpacked_mb: int = Field(
         500, ge=1, le=1_000_000,
@@ -81,14 +81,14 @@ class Settings(BaseSettings):
         "is opened.",
     )
     max_compression_ratio: int = Field(
-        100, ge=10, le=1_000_000,
+        200, ge=10, le=1_000_000,
         description="Highest compression ratio of one part of a DOCX or PPTX over 1 MB unpacked, checked before "
-        "it is opened: zip bombs reach 1000:1, documents stay under 20:1.",
+        "it is opened: zip bombs reach 1000:1, the densest documents 90:1.",
     )
     max_pages: int = Field(2000, ge=1, le=1_000_000, description="Most pages (PDF) or slides (PPTX) one file may have.")
     max_passages: int = Field(
         5000, ge=1, le=10_000_000,
-        description="Most passages one document may make (each is embedded: 5,000 take about 3 minutes on 2 cores).",
+        description="Most passages one document may make (each is embedded: 5,000 take 3 to 5 minutes on 2 cores).",
     )
     max_seconds_per_file: float = Field(
         120.0, ge=1.0, le=86_400.0,
