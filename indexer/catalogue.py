@@ -49,8 +49,17 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# Catalogues are parsed in the indexing process (the service's, for POST /admin/reindex): 4 MB describe
+# some 13,000 documents, and a larger file is refused before it is read.
+_MAX_CATALOGUE_BYTES = 4 * 2**20
+
+
 def read_catalogue(path: Path, *, corpus_root: Path) -> dict[str, Entry]:
     """Entries of one catalogue, keyed by file path relative to ``corpus_root`` (POSIX form)."""
+    size = path.stat().st_size
+    if size > _MAX_CATALOGUE_BYTES:
+        raise CatalogueError(f"{path}: {size / 2**20:.0f} MB, more than a catalogue can be "
+                             f"({_MAX_CATALOGUE_BYTES // 2**20} MB describe some 13,000 documents)")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
