@@ -27,14 +27,30 @@ from rich.progress import Progress
 
 from indexer.catalogue import CATALOGUE_NAME, Entry, read_catalogues
 from indexer.chunking import chunk_page
-from indexer.errors import CatalogueError, ExtractionError, IndexBusyError, IndexCorruptError, IndexNotFoundError
-from indexer.extract import ocr_available
+from indexer.errors import (
+    CatalogueError,
+    ExtractionError,
+    IndexBusyError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    TooLargeError,
+)
+from indexer.extract import Limits, ocr_available
 from indexer.generations import lock_for_writing, publish, remove_leftovers
 from indexer.language import detect_language
 from indexer.model import Embedder
 from indexer.settings import Settings
-from indexer.sources import SourceDocument, document_id, file_hash, is_ignored, load_document, walk_corpus
+from indexer.sources import (
+    SourceDocument,
+    corpus_entries,
+    document_id,
+    file_hash,
+    is_ignored,
+    load_document,
+    walk_corpus,
+)
 from indexer.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter
+from indexer.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +61,8 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 _EMBED_BUFFER = 256
 # Files extracted ahead of the one being embedded.
 _PREFETCH = 4
+# Failures that depend on the limits: read again when a limit changed.
+_LIMIT_REASONS = {"too large", "too slow", "crashed"}
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -98,20 +116,30 @@ class IndexReport:
     index_path: str = ""
     new_generation: bool = True
     ocr: bool = False
+    limits: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def corpus_fingerprint(corpus_root: Path) -> str:
-    """A hash of every indexable file's path and content, and of the catalogues."""
+    """A hash of every indexable file's path and content, and of the catalogues, walked as
+    :func:`~indexer.sources.walk_corpus` walks: a link that is not followed counts by its path alone."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in corpus_root.rglob("*") if p.is_file()):
+    for path, skip in corpus_entries(corpus_root):
         relative = path.relative_to(corpus_root)
         if is_ignored(relative) and relative.name != CATALOGUE_NAME:
             continue
-        digest.update(f"{relative.as_posix()}\0{file_hash(path)}\n".encode())
+        content = file_hash(path) if skip is None else skip.reason
+        digest.update(f"{relative.as_posix()}\0{content}\n".encode())
     return digest.hexdigest()
+
+
+def limit_settings(settings: Settings) -> dict[str, float]:
+    """The settings that decide which files are refused as too large, too slow or crashing."""
+    return {name: getattr(settings, name) for name in ("max_file_mb", "max_unpacked_mb", "max_compression_ratio",
+                                                       "max_pages", "max_passages", "max_seconds_per_file",
+                                                       "extract_memory_mb")}
 
 
 def _entry_hash(entry: Entry | None) -> str:
@@ -150,6 +178,7 @@ class _Pipeline:
         self._encoding: tuple[list[_PassageRow], _Background] | None = None
 
     def add(self, document: SourceDocument, *, metadata_hash: str = "") -> None:
+        """Chunk and queue ``document``; raises :class:`TooLargeError` (adding nothing) over ``max_passages``."""
         chunks = [
             chunk
             for number, page in enumerate(document.pages, start=1)
@@ -157,6 +186,9 @@ class _Pipeline:
                                     max_tokens=self.settings.passage_tokens,
                                     overlap_tokens=self.settings.overlap_tokens)
         ]
+        if len(chunks) > self.settings.max_passages:
+            raise TooLargeError(f"{len(chunks):,} passages, over the {self.settings.max_passages:,} a document may "
+                                "make (raise PASSERELLE_MAX_PASSAGES to read it)")
         languages = self.settings.languages
         detected = [detect_language(chunk.text, languages=languages) for chunk in chunks]
         weights: Counter[str] = Counter()
@@ -265,8 +297,12 @@ def index_documents(
             if isinstance(item, FileIssue):
                 (report.skipped if item.reason == "unsupported" else report.failed).append(item)
             else:
-                pipeline.add(item)
-                report.added.append(item.path)
+                try:
+                    pipeline.add(item)
+                except TooLargeError as exc:
+                    report.failed.append(FileIssue(item.path, exc.reason, str(exc), item.content_hash))
+                else:
+                    report.added.append(item.path)
             if progress is not None and task is not None:
                 progress.update(task, advance=1, description=f"Indexing {_short(item.path)}")
         pipeline.finish()
@@ -332,7 +368,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     corpus_root = corpus_root.resolve()
     if not corpus_root.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_root}")
-    report = IndexReport(ocr=ocr_available() and settings.ocr)
+    report = IndexReport(ocr=ocr_available() and settings.ocr, limits=limit_settings(settings))
     entries = _catalogue_entries(corpus_root, report)
     files = list(walk_corpus(corpus_root))
     listed = {path.relative_to(corpus_root).as_posix() for path, _ in files}
@@ -344,7 +380,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     for path, skip_reason in files:
         relative = path.relative_to(corpus_root).as_posix()
         if skip_reason is not None:
-            report.skipped.append(FileIssue(relative, "unsupported", skip_reason))
+            report.skipped.append(FileIssue(relative, skip_reason.reason, skip_reason.message))
             continue
         digest = file_hash(path)
         if digest in canonical:
@@ -368,6 +404,9 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
 
     writer = IndexWriter(index_dir, model=embedder.name, dimension=embedder.dimension,
                          base=previous.path if previous is not None else None, vector_index=settings.vector_index)
+    # Files are read in a worker process: a file that exhausts memory or time, or crashes its reader, fails alone.
+    worker = Worker(memory_mb=settings.extract_memory_mb, seconds=settings.max_seconds_per_file)
+    limits = Limits.from_settings(settings)
     try:
         for record in plan.remove:
             writer.remove_document(record.id)
@@ -377,8 +416,8 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         for old, new_path in plan.repoint:
             _advance(progress, task, new_path)
             try:
-                document = load_document(corpus_root / new_path, corpus_root=corpus_root, entry=entries.get(new_path),
-                                         ocr=False)
+                document = worker.call(load_document, corpus_root / new_path, corpus_root=corpus_root,
+                                       entry=entries.get(new_path), ocr=False, limits=limits)
             except ExtractionError as exc:  # it was readable before; report rather than keep stale data
                 writer.remove_document(old.id)
                 report.failed.append(FileIssue(new_path, exc.reason, str(exc), hashes[new_path]))
@@ -392,15 +431,15 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
                 report.metadata_updated.append(new_path)
         def extract_one(relative: str) -> SourceDocument | FileIssue:
             try:
-                return load_document(corpus_root / relative, corpus_root=corpus_root, entry=entries.get(relative),
-                                     ocr=report.ocr)
+                return worker.call(load_document, corpus_root / relative, corpus_root=corpus_root,
+                                   entry=entries.get(relative), ocr=report.ocr, limits=limits)
             except ExtractionError as exc:
                 return FileIssue(relative, exc.reason, str(exc), hashes[relative])
             except OSError as exc:
                 return FileIssue(relative, "unreadable", f"cannot be read: {exc}", hashes[relative])
 
-        # Extraction (pure Python, holds the GIL) of the next files overlaps the model's encoding (torch
-        # releases the GIL): on two cores the pipeline runs close to the bare model's speed.
+        # Extraction of the next files (in the worker process) overlaps the model's encoding: on two cores the
+        # pipeline runs close to the bare model's speed.
         extracted = _prefetch(extract_one, [relative for relative, _ in plan.embed], depth=_PREFETCH)
         for (relative, kind), document in zip(plan.embed, extracted, strict=True):
             _advance(progress, task, relative)
@@ -409,7 +448,11 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
             if isinstance(document, FileIssue):
                 report.failed.append(document)
                 continue
-            pipeline.add(document, metadata_hash=_entry_hash(entries.get(relative)))
+            try:
+                pipeline.add(document, metadata_hash=_entry_hash(entries.get(relative)))
+            except TooLargeError as exc:
+                report.failed.append(FileIssue(relative, exc.reason, str(exc), hashes[relative]))
+                continue
             (report.added if kind == "added" else report.changed).append(relative)
         pipeline.finish()
         report.unchanged = plan.unchanged
@@ -418,6 +461,8 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     except BaseException:
         writer.abort()
         raise
+    finally:
+        worker.close()
     return report
 
 
@@ -440,7 +485,9 @@ def _previous_failures(previous: Index | None, report: IndexReport) -> dict[tupl
     last = previous.report()
     if bool(last.get("ocr")) != report.ocr:  # OCR became (un)available: scans deserve another try
         return {}
-    return {(f["path"], f.get("content_hash", "")): f for f in last.get("failed", []) if f.get("content_hash")}
+    limits_changed = last.get("limits") != report.limits
+    return {(f["path"], f.get("content_hash", "")): f for f in last.get("failed", [])
+            if f.get("content_hash") and not (limits_changed and f.get("reason") in _LIMIT_REASONS)}
 
 
 def _plan(hashes: dict[str, str], entries: dict[str, Entry], previous: Index | None,

@@ -23,6 +23,7 @@ describe files of that folder and its sub-folders; ``file`` is relative to the c
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,8 +49,17 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# Catalogues are parsed in the indexing process (the service's, for POST /admin/reindex): 4 MB describe
+# some 13,000 documents, and a larger file is refused before it is read.
+_MAX_CATALOGUE_BYTES = 4 * 2**20
+
+
 def read_catalogue(path: Path, *, corpus_root: Path) -> dict[str, Entry]:
     """Entries of one catalogue, keyed by file path relative to ``corpus_root`` (POSIX form)."""
+    size = path.stat().st_size
+    if size > _MAX_CATALOGUE_BYTES:
+        raise CatalogueError(f"{path}: {size / 2**20:.0f} MB, more than a catalogue can be "
+                             f"({_MAX_CATALOGUE_BYTES // 2**20} MB describe some 13,000 documents)")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -88,8 +98,11 @@ def read_catalogues(corpus_root: Path, *,
     A malformed catalogue raises :class:`CatalogueError`, or, with ``on_error``, is reported there and skipped.
     """
     entries: dict[str, Entry] = {}
+    root = Path(os.path.realpath(corpus_root))
     for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
         if any(part.startswith((".", "_")) for part in path.relative_to(corpus_root).parts):
+            continue
+        if not Path(os.path.realpath(path)).is_relative_to(root):  # a link out of the corpus folder is not followed
             continue
         try:
             entries.update(read_catalogue(path, corpus_root=corpus_root))

@@ -9,6 +9,11 @@ running the command: it says what went wrong and, where there is one, what to do
     - :class:`EncryptedFileError` — password-protected, and the empty password does not open it.
     - :class:`CorruptFileError` — the file is damaged or not what its extension says.
     - :class:`NoTextError` — the file opens but holds no text (empty, or scanned pages without a text layer).
+    - :class:`TooLargeError` — the file is over a limit (size, unpacked size, pages, passages, memory); the
+      message names the setting to raise.
+    - :class:`TooSlowError` — reading the file took longer than ``PASSERELLE_MAX_SECONDS_PER_FILE``.
+    - :class:`ReaderCrashedError` — the worker process reading the file died (a crash in a C library).
+    - :class:`OutsideCorpusError` — the path leads out of the corpus folder (a link).
   - :class:`CatalogueError` — a ``catalogue.toml`` is malformed.
   - :class:`IndexError_` — problems with an index folder.
     - :class:`IndexNotFoundError` — there is no index where one was expected.
@@ -47,6 +52,22 @@ class CorruptFileError(ExtractionError):
 
 class NoTextError(ExtractionError):
     reason = "no text"
+
+
+class TooLargeError(ExtractionError):
+    reason = "too large"
+
+
+class TooSlowError(ExtractionError):
+    reason = "too slow"
+
+
+class ReaderCrashedError(ExtractionError):
+    reason = "crashed"
+
+
+class OutsideCorpusError(ExtractionError):
+    reason = "outside the corpus"
 
 
 class CatalogueError(PasserelleError):

@@ -2,7 +2,9 @@
 
 A page is what a reader would call one: a PDF page, a slide. Formats without pages (DOCX, HTML,
 Markdown, plain text) give one page. Failures raise an :class:`~indexer.errors.ExtractionError` subclass
-with a message meant for the person reading the indexing summary.
+with a message meant for the person reading the indexing summary. :class:`Limits` bound what one file may
+cost; what no check can bound in advance (memory, time, crashes) is left to the worker process that runs
+:func:`extract` during indexing (:mod:`indexer.worker`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,40 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError
+from indexer.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError, TooLargeError
+from indexer.settings import Settings
+from indexer.worker import keep_alive
+
+_MB = 2**20
+# A zip part this small cannot hurt, whatever its compression ratio.
+_RATIO_FLOOR = _MB
+# The longest token of e5's vocabulary, in characters: a text with more characters (spaces aside) than
+# passages × passage_tokens × this cannot fit in the passage limit, and is refused before it leaves the worker.
+_CHARACTERS_PER_TOKEN = 16
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What reading one file may cost (the ``max_*`` settings); over a limit, :class:`TooLargeError` says
+    which setting to raise. The passage limit is checked exactly after chunking (:mod:`indexer.build`); here
+    only a text too long for it however it is cut is refused."""
+
+    file_mb: int
+    unpacked_mb: int
+    compression_ratio: int
+    pages: int
+    passages: int
+    passage_tokens: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(file_mb=settings.max_file_mb, unpacked_mb=settings.max_unpacked_mb,
+                   compression_ratio=settings.max_compression_ratio, pages=settings.max_pages,
+                   passages=settings.max_passages, passage_tokens=settings.passage_tokens)
+
+    @classmethod
+    def defaults(cls) -> Limits:
+        return cls.from_settings(Settings.model_construct())
 
 
 @dataclass
@@ -112,7 +147,7 @@ def _ocr_languages_cached() -> str:
     return _ocr_languages()
 
 
-def extract_pdf(path: Path, *, ocr: bool = False) -> Extracted:
+def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -133,6 +168,7 @@ def extract_pdf(path: Path, *, ocr: bool = False) -> Extracted:
         raise CorruptFileError(f"damaged PDF, cannot be read: {exc}") from exc
     if not page_objects:
         raise NoTextError("the PDF has no pages")
+    _check_pages(len(page_objects), max_pages, "pages")
     pages = []
     for page in page_objects:
         try:
@@ -147,6 +183,7 @@ def extract_pdf(path: Path, *, ocr: bool = False) -> Extracted:
                 if len(recognised) > len(text):
                     pages[number] = recognised
                     ocr_pages += 1
+                keep_alive()  # each page read by OCR gets the time limit again
     hint = "" if ocr_available() else " (install Tesseract to read scans)"
     _no_text(pages, f"no text layer on any of its {len(pages)} page(s): a scan or images only{hint}")
     title = author = None
@@ -193,13 +230,14 @@ def extract_docx(path: Path) -> Extracted:
                      language=_language_tag(props.language), heading=heading)
 
 
-def extract_pptx(path: Path) -> Extracted:
+def extract_pptx(path: Path, *, max_pages: int | None = None) -> Extracted:
     from pptx import Presentation
 
     try:
         presentation = Presentation(str(path))
     except Exception as exc:  # zipfile.BadZipFile, KeyError, lxml errors
         raise CorruptFileError(f"damaged or not a PowerPoint file: {exc}") from exc
+    _check_pages(len(presentation.slides), max_pages, "slides")
     pages = []
     heading = None
     for slide in presentation.slides:
@@ -279,23 +317,75 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in EXTRACTORS
 
 
-def extract(path: Path, *, ocr: bool = False) -> Extracted:
+def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None) -> Extracted:
     """Extract the text of ``path``; raises :class:`~indexer.errors.ExtractionError` when it cannot.
 
-    With ``ocr``, PDF pages without a text layer are read by Tesseract when it is installed.
+    With ``ocr``, PDF pages without a text layer are read by Tesseract when it is installed. A file over
+    one of ``limits`` (default: the settings' defaults) raises :class:`~indexer.errors.TooLargeError`.
     """
     extractor = EXTRACTORS.get(path.suffix.lower())
     if extractor is None:
         raise ExtractionError(f"unsupported format {path.suffix or '(no extension)'}")
-    if path.stat().st_size == 0:
+    limits = limits or Limits.defaults()
+    size = path.stat().st_size
+    if size == 0:
         raise NoTextError("empty file (0 bytes)")
+    if size > limits.file_mb * _MB:
+        raise TooLargeError(f"{_megabytes(size)} MB, over the {limits.file_mb} MB a file may have "
+                            "(raise PASSERELLE_MAX_FILE_MB to read it)")
     try:
-        return extract_pdf(path, ocr=ocr) if extractor is extract_pdf else extractor(path)
-    except ExtractionError:
+        if extractor is extract_pdf:
+            extracted = extract_pdf(path, ocr=ocr, max_pages=limits.pages)
+        elif extractor is extract_pptx:
+            _check_zip(path, limits)
+            extracted = extract_pptx(path, max_pages=limits.pages)
+        else:
+            if extractor is extract_docx:
+                _check_zip(path, limits)
+            extracted = extractor(path)
+    except (ExtractionError, MemoryError):
         raise
     except Exception as exc:  # a library failing on a malformed file must not stop the run
         raise CorruptFileError(f"cannot be read as {path.suffix.lower()[1:]}: {type(exc).__name__}: {exc}") \
             from exc
+    characters = sum(len(page) - page.count(" ") - page.count("\n") for page in extracted.pages)
+    if characters > limits.passages * limits.passage_tokens * _CHARACTERS_PER_TOKEN:
+        raise TooLargeError(f"{characters:,} characters of text, more than {limits.passages:,} passages can hold "
+                            "(raise PASSERELLE_MAX_PASSAGES to read it)")
+    return extracted
+
+
+def _check_pages(count: int, most: int | None, what: str) -> None:
+    if most is not None and count > most:
+        raise TooLargeError(f"{count:,} {what}, over the {most:,} a file may have (raise PASSERELLE_MAX_PAGES to "
+                            "read it)")
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    """Refuse a DOCX or PPTX that would unpack too large, from its zip directory alone (nothing is unpacked):
+    its reader holds every part in memory, and parsed XML takes about 16 times its size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # not a zip: the reader reports it as damaged
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.unpacked_mb * _MB:
+        raise TooLargeError(f"unpacks to {_megabytes(unpacked)} MB, over the {limits.unpacked_mb} MB allowed "
+                            "(raise PASSERELLE_MAX_UNPACKED_MB to read it)")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _RATIO_FLOOR and ratio > limits.compression_ratio:
+            raise TooLargeError(
+                f"its part {member.filename} unpacks to {ratio:,.0f} times its size ({_megabytes(member.file_size)} "
+                f"MB from {member.compress_size / 1024:,.0f} KB), like a zip bomb; the limit is "
+                f"{limits.compression_ratio}:1 (raise PASSERELLE_MAX_COMPRESSION_RATIO to read it)")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / _MB:,.1f}" if size < 10 * _MB else f"{size / _MB:,.0f}"
 
 
 def _read_text(path: Path) -> str:

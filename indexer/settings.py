@@ -74,6 +74,34 @@ class Settings(BaseSettings):
         1024, ge=0, le=1_000_000, description="Query embeddings the service keeps for repeated queries (0: off)."
     )
     ocr: bool = Field(True, description="Read PDF pages without a text layer with Tesseract, when installed.")
+    max_file_mb: int = Field(
+        250, ge=1, le=1_000_000, description="Largest file read, in MB; a larger one is reported as too large.",
+    )
+    max_unpacked_mb: int = Field(
+        500, ge=1, le=1_000_000,
+        description="Largest unpacked size of a DOCX or PPTX (its zip parts together), in MB, checked before it "
+        "is opened.",
+    )
+    max_compression_ratio: int = Field(
+        200, ge=10, le=1_000_000,
+        description="Highest compression ratio of one part of a DOCX or PPTX over 1 MB unpacked, checked before "
+        "it is opened: zip bombs reach 1000:1, the densest documents 90:1.",
+    )
+    max_pages: int = Field(2000, ge=1, le=1_000_000, description="Most pages (PDF) or slides (PPTX) one file may have.")
+    max_passages: int = Field(
+        5000, ge=1, le=10_000_000,
+        description="Most passages one document may make (each is embedded: 5,000 take 3 to 5 minutes on 2 cores).",
+    )
+    max_seconds_per_file: float = Field(
+        120.0, ge=1.0, le=86_400.0,
+        description="Longest the extraction of one file may take, in seconds; with OCR, each page read by "
+        "Tesseract gets as long again.",
+    )
+    extract_memory_mb: int = Field(
+        2048, ge=64, le=1_000_000,
+        description="Memory the extraction of one file may take in its worker process, in MB (address space "
+        "beyond the worker's own); a file needing more is reported as too large.",
+    )
     admin_token: SecretStr | None = Field(
         None, description="Bearer token for the /admin endpoints (at least 16 characters); unset: disabled."
     )

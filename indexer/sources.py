@@ -9,15 +9,17 @@ later from the text (see :mod:`indexer.build`).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from indexer._hashing import sha256_file as file_hash
 from indexer.catalogue import CATALOGUE_NAME, Entry
-from indexer.extract import Extracted, extract, is_supported
+from indexer.errors import OutsideCorpusError
+from indexer.extract import Extracted, Limits, extract, is_supported
 
 # Folder names that say what kind of document a file is, when no catalogue does.
 _TYPE_FOLDERS = {
@@ -64,16 +66,66 @@ def is_ignored(relative: Path) -> bool:
     )
 
 
-def walk_corpus(corpus_root: Path) -> Iterator[tuple[Path, str | None]]:
-    """Every file under ``corpus_root`` that is not ignored, with ``None`` or the reason it is skipped."""
-    for path in sorted(p for p in corpus_root.rglob("*") if p.is_file()):
+class Skip(NamedTuple):
+    """Why a file of the corpus folder is not read: a short ``reason`` for summaries, and a ``message``."""
+
+    reason: str
+    message: str
+
+
+def corpus_entries(corpus_root: Path) -> Iterator[tuple[Path, Skip | None]]:
+    """Every file and link under ``corpus_root`` outside hidden and ``_`` folders, with ``None`` or why it must
+    not be read; links after the files (so a link inside the corpus is the duplicate, not its target).
+
+    Links are never walked into (``os.walk`` without ``followlinks``: no loop, no way out). A link to a file
+    inside the corpus is followed; one leading out of it is skipped without saying where it leads.
+    """
+    root = Path(os.path.realpath(corpus_root))
+    found: list[tuple[bool, Path, Skip | None]] = []
+    for directory, folders, files in os.walk(corpus_root, followlinks=False):
+        here = Path(directory)
+        folders[:] = sorted(name for name in folders if not name.startswith((".", "_")))
+        for name in list(folders):
+            if (here / name).is_symlink():
+                folders.remove(name)
+                found.append((True, here / name, _folder_link(here / name, root)))
+        for name in files:
+            path = here / name
+            if path.is_symlink():
+                found.append((True, path, _file_link(path, root)))
+            elif path.is_file():  # not a pipe or a device, which would block the reader
+                found.append((False, path, None))
+    for _, path, skip in sorted(found, key=lambda item: (item[0], item[1])):
+        yield path, skip
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(root)
+
+
+def _folder_link(path: Path, root: Path) -> Skip:
+    if not _inside(path, root):
+        return Skip("outside the corpus", "a link to a folder outside the corpus folder: not followed")
+    return Skip("link", "a link to a folder: not followed (the files in it are indexed where they are)")
+
+
+def _file_link(path: Path, root: Path) -> Skip | None:
+    if not _inside(path, root):
+        return Skip("outside the corpus", "a link to a file outside the corpus folder: not followed")
+    if not path.is_file():
+        return Skip("broken link", "a link to no file: its target is missing, not a file, or the link loops")
+    return None
+
+
+def walk_corpus(corpus_root: Path) -> Iterator[tuple[Path, Skip | None]]:
+    """Every file under ``corpus_root`` that is not ignored, with ``None`` or why it is skipped."""
+    for path, skip in corpus_entries(corpus_root):
         relative = path.relative_to(corpus_root)
         if is_ignored(relative):
             continue
-        if not is_supported(path):
-            yield path, f"unsupported format {path.suffix.lower() or '(no extension)'}"
-        else:
-            yield path, None
+        if skip is None and not is_supported(path):
+            skip = Skip("unsupported", f"unsupported format {path.suffix.lower() or '(no extension)'}")
+        yield path, skip
 
 
 def resolve(relative: str, extracted: Extracted, entry: Entry | None) -> dict[str, Any]:
@@ -96,10 +148,13 @@ def resolve(relative: str, extracted: Extracted, entry: Entry | None) -> dict[st
     }
 
 
-def load_document(path: Path, *, corpus_root: Path, entry: Entry | None, ocr: bool = False) -> SourceDocument:
+def load_document(path: Path, *, corpus_root: Path, entry: Entry | None, ocr: bool = False,
+                  limits: Limits | None = None) -> SourceDocument:
     """Extract one file and resolve its metadata; raises :class:`~indexer.errors.ExtractionError`."""
     relative = path.relative_to(corpus_root).as_posix()
-    extracted = extract(path, ocr=ocr)
+    if not _inside(path, Path(os.path.realpath(corpus_root))):  # it became a link after the walk
+        raise OutsideCorpusError("a link to a file outside the corpus folder: not followed")
+    extracted = extract(path, ocr=ocr, limits=limits)
     return SourceDocument(path=relative, pages=extracted.pages, format=extracted.format,
                           content_hash=file_hash(path), ocr_pages=extracted.ocr_pages,
                           **resolve(relative, extracted, entry))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 GERMAN_INTEGRATION = (
@@ -90,6 +91,21 @@ def write_pptx(path: Path, *, slides: list[tuple[str, str]], title: str = "") ->
         slide.shapes.title.text = heading
         slide.placeholders[1].text = body
     presentation.save(str(path))
+
+
+def zip_bomb_docx(path: Path, *, megabytes: int, paragraph: bytes = b"<w:p/>") -> None:
+    """A valid DOCX whose document.xml holds ``megabytes`` MB of one repeated paragraph: it compresses about
+    650:1 (40 MB in 60 KB), and python-docx needs gigabytes and minutes to read it."""
+    write_docx(path, title="Rapport annuel", heading="Rapport annuel", paragraphs=["Introduction."])
+    with zipfile.ZipFile(path) as source:
+        parts = [(info.filename, source.read(info)) for info in source.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for name, data in parts:
+            if name == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + paragraph * (megabytes * 2**20 // len(paragraph)), 1)
+            target.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
 
 
 def write_small_corpus(root: Path) -> Path:

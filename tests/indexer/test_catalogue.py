@@ -32,6 +32,13 @@ def test_malformed_catalogues_are_refused(tmp_path: Path, text: str) -> None:
         read_catalogues(tmp_path)
 
 
+def test_a_huge_catalogue_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    entry = '[[documents]]\nfile = "a.pdf"\ntitle = "A"\n'
+    (tmp_path / "catalogue.toml").write_text(entry * (5 * 2**20 // len(entry)), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="5 MB, more than a catalogue can be"):
+        read_catalogues(tmp_path)
+
+
 def test_metadata_order_catalogue_then_file_then_layout_then_heading() -> None:
     from indexer.catalogue import Entry
 
