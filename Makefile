@@ -26,6 +26,7 @@ run: index serve
 
 lint: setup
 	$(BIN)/ruff check indexer service tests tools $(wildcard bench)
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

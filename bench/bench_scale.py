@@ -17,10 +17,10 @@ real vectors and ``hard`` for IVF and HNSW recall (see bench/RESULTS-scale-speed
 vectors would make approximate search look either hopeless or trivial.
 
 For each size: the exact top-10 of every query (streamed over the data, so no flat index is needed), then
-for each kind (``indexer.ann``): build time, bytes of the stored vectors, serialised index size and the
+for each kind (``indexer.core.ann``): build time, bytes of the stored vectors, serialised index size and the
 resident memory the build added, p50/p95 single-query latency (one query per ``search`` call, as the
 service does), and recall@10 against exact search, for several ``nprobe`` / ``efSearch``. Then filtered
-search at each IVF size (pseudo-random allowed subsets) through ``indexer.ann.search``: its exact path
+search at each IVF size (pseudo-random allowed subsets) through ``indexer.core.ann.search``: its exact path
 and its in-index path.
 
 Run (figures printed; no assertion)::
@@ -45,7 +45,7 @@ import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from indexer import ann
+from indexer.core import ann
 
 CHUNK = 500_000
 LEVELS = ((1000, 0.12), (100, 0.15), (8, 0.20))  # (vectors per cluster, weight): topic, sub-topic, group

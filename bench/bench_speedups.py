@@ -133,7 +133,7 @@ def torch_variants(names: Sequence[str], models_dir: Path) -> dict[str, tuple[En
     import torch
 
     sys.path.insert(0, str(ROOT))
-    from indexer.model import Embedder
+    from indexer.core.model import Embedder
 
     embedder = Embedder(models_dir=models_dir, precision="fp32")  # the baseline; variants are cast from it
     prompts = {"query": embedder.query_prompt, "passage": embedder.document_prompt}

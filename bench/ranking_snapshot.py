@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from indexer import Embedder, Settings, index_corpus
-from indexer.search import MODES, Filters, Searcher
+from indexer.search.filters import MODES, Filters
+from indexer.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = [

@@ -1,21 +1,25 @@
-"""Passerelle's indexer: from conference material and theses to a searchable index.
+"""Passerelle's library: from conference material and theses to a searchable index, and searching it.
 
-Public surface::
+Three parts: :mod:`indexer.build` (files → index), :mod:`indexer.search` (question → documents), and
+:mod:`indexer.core` that both use; :mod:`indexer.evaluation` scores retrieval through both. Public surface::
 
-    from indexer import Embedder, Settings, index_corpus, Index, Searcher, Filters
+    from indexer import Embedder, FakeEmbedder, Settings, index_corpus, Index, Searcher, Filters
 
-Errors are documented in :mod:`indexer.errors`.
+Errors are one hierarchy, documented in :mod:`indexer.core.errors`.
 """
 
-from indexer.build import FileIssue, IndexReport, index_corpus, index_documents
-from indexer.errors import PasserelleError
-from indexer.model import Embedder
-from indexer.search import Filters, Hit, Searcher, SearchResult
-from indexer.settings import Settings
-from indexer.store import Index
+from indexer.build.pipeline import FileIssue, IndexReport, index_corpus, index_documents
+from indexer.core.errors import PasserelleError
+from indexer.core.fake import FakeEmbedder
+from indexer.core.model import Embedder
+from indexer.core.settings import Settings
+from indexer.core.store import Index
+from indexer.search.filters import Filters
+from indexer.search.searcher import Hit, Searcher, SearchResult
 
 __all__ = [
     "Embedder",
+    "FakeEmbedder",
     "FileIssue",
     "Filters",
     "Hit",

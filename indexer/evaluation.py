@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
-from indexer.build import index_documents
-from indexer.errors import IndexCorruptError, IndexNotFoundError, PasserelleError
-from indexer.model import Embedder
-from indexer.search import Mode, Searcher
-from indexer.settings import Settings
-from indexer.sources import SourceDocument
-from indexer.store import Index
+from indexer.build.pipeline import index_documents
+from indexer.build.sources import SourceDocument
+from indexer.core.errors import IndexCorruptError, IndexNotFoundError, PasserelleError
+from indexer.core.model import Embedder
+from indexer.core.settings import Settings
+from indexer.core.store import Index
+from indexer.search.filters import Mode
+from indexer.search.searcher import Searcher
 
 DEPTH = 100  # documents retrieved per query: enough for Recall@100
 

@@ -21,10 +21,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
-from indexer.model import Embedder
-from indexer.search import Searcher
-from indexer.settings import Settings
+from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
+from indexer.core.model import Embedder
+from indexer.core.settings import Settings
+from indexer.search.searcher import Searcher
 from service import web
 from service.api.deps import ServiceState
 from service.api.routes import admin, documents, search, system

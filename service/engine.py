@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
-from indexer.search import Filters, Mode, Ranking, Searcher
+from indexer.search.filters import Filters, Mode
+from indexer.search.searcher import Ranking, Searcher
 
 _STOP = object()
 

@@ -1,6 +1,6 @@
 """What the service is serving now, and how it changes without a restart.
 
-:class:`LiveIndex` holds the :class:`~indexer.search.Searcher` being served. A new index generation is picked
+:class:`LiveIndex` holds the :class:`~indexer.search.searcher.Searcher` being served. A new index generation is picked
 up by :meth:`LiveIndex.reload` — called by the watcher when ``CURRENT`` changes, by ``POST /admin/reload``
 and after a re-index from ``POST /admin/reindex`` — which opens and verifies it completely *before* swapping
 one reference: requests already running finish on the old index (its files stay on disk), new ones use the
@@ -22,13 +22,13 @@ from typing import Any
 
 from rich.progress import Progress
 
-from indexer.build import index_corpus
-from indexer.errors import IndexBusyError, IndexCorruptError, PasserelleError
-from indexer.generations import mark_refused
-from indexer.model import Embedder
-from indexer.search import Searcher
-from indexer.settings import Settings
-from indexer.store import Index, current_generation
+from indexer.build.pipeline import index_corpus
+from indexer.core.errors import IndexBusyError, IndexCorruptError, PasserelleError
+from indexer.core.generations import mark_refused
+from indexer.core.model import Embedder
+from indexer.core.settings import Settings
+from indexer.core.store import Index, current_generation
+from indexer.search.searcher import Searcher
 
 log = logging.getLogger(__name__)
 

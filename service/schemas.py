@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from indexer.highlight import Highlighter
-from indexer.search import Hit, PassageHit
-from indexer.store import DocumentRecord, PassageRecord
+from indexer.core.store import DocumentRecord, PassageRecord
+from indexer.search.highlight import Highlighter
+from indexer.search.searcher import Hit, PassageHit
 
 
 def file_url(document: DocumentRecord, page: int | None = None) -> str:

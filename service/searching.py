@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 
-from indexer.errors import DocumentNotFoundError
-from indexer.search import Filters, Mode
+from indexer.core.errors import DocumentNotFoundError
+from indexer.search.filters import Filters, Mode
 from service.api.deps import ServiceState
 from service.schemas import Document, DocumentDetail, FacetValue, Passage, Result, SearchResponse, SimilarResponse
 
 
 async def search(state: ServiceState, *, q: str, k: int, filters: Filters, mode: str = "hybrid") -> SearchResponse:
-    """Validate (raises :class:`~indexer.errors.QueryError`), search on the inference thread, shape."""
+    """Validate (raises :class:`~indexer.core.errors.QueryError`), search on the inference thread, shape."""
     started = time.perf_counter()
     query = state.searcher.check(q, k=k, filters=filters, mode=mode)
     search_mode: Mode = mode  # type: ignore[assignment]  # checked above

@@ -25,9 +25,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from indexer.errors import DocumentNotFoundError, PasserelleError, QueryError
-from indexer.highlight import Highlighter
-from indexer.search import MAX_YEAR, MIN_YEAR, Filters, check_values
+from indexer.core.errors import DocumentNotFoundError, PasserelleError, QueryError
+from indexer.search.filters import MAX_YEAR, MIN_YEAR, Filters, check_values
+from indexer.search.highlight import Highlighter
 from service import i18n, searching
 from service.api.deps import ServiceState, State
 from service.schemas import Passage, SearchResponse

@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from indexer.search import Searcher
-from indexer.settings import Settings
-from indexer.store import Index
+from indexer.core.settings import Settings
+from indexer.core.store import Index
+from indexer.search.searcher import Searcher
 from service.engine import QueryEngine
 from service.live import LiveIndex, Reindexer
 

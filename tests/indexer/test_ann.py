@@ -1,4 +1,4 @@
-"""indexer.ann: every index kind keeps the caller's ids, filters inside the search, removes and reconstructs."""
+"""indexer.core.ann: every index kind keeps the caller's ids, filters inside the search, removes and reconstructs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import faiss
 import numpy as np
 import pytest
 
-from indexer import ann
+from indexer.core import ann
 
 DIMENSION = 32
 KINDS = list(ann.KINDS)

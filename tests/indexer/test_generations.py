@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.errors import IndexCorruptError, IndexNotFoundError
-from indexer.store import MANIFEST, STORE, VECTORS, DocumentRecord, Index, IndexWriter, current_generation
+from indexer.core.errors import IndexCorruptError, IndexNotFoundError
+from indexer.core.store import MANIFEST, STORE, VECTORS, DocumentRecord, Index, IndexWriter, current_generation
 
 
 def _write(index_dir: Path, *, title: str = "A") -> Path:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from indexer.highlight import Highlighter
+from indexer.search.highlight import Highlighter
 
 
 def judge(is_match: Callable[[str, str | None], bool]) -> Highlighter:
@@ -83,7 +83,8 @@ def test_words_next_to_accents_digits_and_underscores_are_not_whole_words() -> N
 
 
 def test_indexed_terms_are_trusted_only_when_they_line_up_with_the_words() -> None:
-    from indexer.keyword import TermMatcher, analyse, match_expression, term
+    from indexer.core.text import analyse, term
+    from indexer.search.keyword import TermMatcher, match_expression
 
     _, word_forms = match_expression("Integration", ["de"])
     matcher = TermMatcher(word_forms)

@@ -88,7 +88,7 @@ def test_a_killed_indexer_leaves_the_previous_index_and_the_next_run_recovers(
     index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
     before = Index.open(index_dir)
     env = os.environ | {"PASSERELLE_MODELS_DIR": str(settings.models_dir)}
-    process = subprocess.Popen([sys.executable, "-m", "indexer.cli", "index", str(corpus), "--index-dir",
+    process = subprocess.Popen([sys.executable, "-m", "service.cli", "index", str(corpus), "--index-dir",
                                 str(index_dir), "--full"], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

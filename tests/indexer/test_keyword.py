@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from indexer.keyword import TermMatcher, analyse, fold, match_expression, matches, matches_any
+from indexer.core.text import analyse, fold
+from indexer.search.keyword import TermMatcher, match_expression, matches, matches_any
 
 
 def test_folding_removes_accents_umlauts_and_eszett() -> None:

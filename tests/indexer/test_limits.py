@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Embedder, Index, Settings, build, index_corpus
+from indexer import Embedder, Index, Settings, index_corpus
+from indexer.build import pipeline
 
 from ..documents import (
     ENGLISH_HOUSING,
@@ -69,7 +70,7 @@ def test_files_over_a_limit_are_reported_with_the_setting_to_raise(tmp_path: Pat
 def test_a_file_that_crashes_hangs_or_eats_memory_fails_alone(tmp_path: Path, embedder: Embedder,
                                                               models_dir: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(build, "load_document", hostile.load_document)
+    monkeypatch.setattr(pipeline, "load_document", hostile.load_document)
     corpus = tmp_path / "corpus"
     edition = corpus / "2025-demo"
     edition.mkdir(parents=True)

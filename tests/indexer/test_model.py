@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from indexer import Embedder
-from indexer.model import ensure_default_model
+from indexer.core.model import ensure_default_model
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def test_any_sentence_transformers_folder_works(embedder: Embedder, tmp_path: Pa
 
 
 def test_a_model_that_cannot_be_loaded_is_a_clear_error(tmp_path: Path) -> None:
-    from indexer.errors import ModelError
+    from indexer.core.errors import ModelError
 
     (tmp_path / "empty-model").mkdir()
     with pytest.raises(ModelError, match="cannot load embedding model"):

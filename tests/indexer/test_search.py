@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from indexer import Embedder, Filters, Index, IndexReport, Searcher, Settings
-from indexer.errors import QueryError
+from indexer.core.errors import QueryError
 
 pytestmark = pytest.mark.slow
 
@@ -156,16 +156,16 @@ def test_best_passages_are_highlighted_from_their_indexed_terms_as_from_their_te
 
 def test_the_query_language_is_only_detected_when_results_mix_languages(searcher: Searcher,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import indexer.search
+    import indexer.search.searcher
 
     detected: list[str] = []
-    real = indexer.search.detect_language
+    real = indexer.search.searcher.detect_language
 
     def spy(text: str, **options: object) -> str | None:
         detected.append(text)
         return real(text, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(indexer.search, "detect_language", spy)
+    monkeypatch.setattr(indexer.search.searcher, "detect_language", spy)
     query = "Wie werden Kinder mit Migrationshintergrund in der Schule integriert?"
     german = searcher.search(query, k=3, filters=Filters(language=("de",)))
     assert german.hits and {h.document.language for h in german.hits} == {"de"} and not detected

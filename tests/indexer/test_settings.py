@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from indexer.settings import Settings
+from indexer.core.settings import Settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

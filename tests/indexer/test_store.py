@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
-from indexer.store import MANIFEST, STORE, DocumentRecord, Index, IndexWriter, current_generation
+from indexer.core.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from indexer.core.store import MANIFEST, STORE, DocumentRecord, Index, IndexWriter, current_generation
 
 
 def _write(index_dir: Path, *, passages: int = 3, model: str = "m") -> Path:
@@ -69,7 +69,7 @@ def test_a_generation_without_manifest_is_not_an_index(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["ivf-sq8", "flat"])
 def test_the_vector_index_kind_can_be_chosen_and_survives_incremental_changes(tmp_path: Path, kind: str) -> None:
-    from indexer import ann
+    from indexer.core import ann
 
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(600, 8)).astype(np.float32)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from indexer import Embedder, Index, Settings, index_corpus
-from indexer.build import corpus_fingerprint
-from indexer.sources import walk_corpus
+from indexer.build.pipeline import corpus_fingerprint
+from indexer.build.sources import walk_corpus
 
 from ..documents import FRENCH_AI
 
@@ -85,7 +85,7 @@ def test_text_behind_a_link_out_of_the_corpus_is_never_indexed(tmp_path: Path, e
 
 
 def test_a_catalogue_linked_from_outside_is_not_read(tmp_path: Path) -> None:
-    from indexer.catalogue import read_catalogues
+    from indexer.build.catalogue import read_catalogues
 
     corpus, outside = _linked_corpus(tmp_path)
     (outside / "catalogue.toml").write_text('[[documents]]\nfile = "notes.md"\ntitle = "Pas ce titre"\n',

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.errors import CorruptFileError, ExtractionError, ReaderCrashedError, TooLargeError, TooSlowError
-from indexer.sources import load_document
-from indexer.worker import Worker
+from indexer.build.sources import load_document
+from indexer.build.worker import Worker
+from indexer.core.errors import CorruptFileError, ExtractionError, ReaderCrashedError, TooLargeError, TooSlowError
 
 from ..documents import FRENCH_AI
 from . import hostile

@@ -36,6 +36,6 @@ def test_a_file_replaced_by_a_link_out_of_the_corpus_is_not_served(tmp_path: Pat
 
     with run_server(settings, embedder) as url, httpx.Client(base_url=url, timeout=30) as client:
         leaked = client.get(f"/documents/{ids['2025-demo/notes.md']}/file")
-        assert leaked.status_code == 404 and "4711" not in leaked.text and "outside" not in leaked.text
+        assert leaked.status_code == 410 and "4711" not in leaked.text and "outside" not in leaked.text
         inside = client.get(f"/documents/{ids['2025-demo/housing.md']}/file")
         assert inside.status_code == 200 and inside.text.startswith("# Housing")

@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from indexer.search import Filters
+from indexer.search.filters import Filters
 from service.engine import QueryEngine
 
 

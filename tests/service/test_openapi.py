@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from indexer.search import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR
-from indexer.settings import Settings
+from indexer.core.settings import Settings
+from indexer.search.filters import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR
 from service import create_app
 
 

@@ -6,9 +6,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from indexer.errors import DocumentFileGoneError, DocumentNotFoundError
-from indexer.settings import Settings
-from indexer.store import DocumentRecord
+from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError
+from indexer.core.settings import Settings
+from indexer.core.store import DocumentRecord
 from service import searching
 from service.api.deps import State
 from service.api.routes.search import FilterParams, k_parameter

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from indexer.search import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR, Filters, Mode
-from indexer.settings import Settings
+from indexer.core.settings import Settings
+from indexer.search.filters import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR, Filters, Mode
 from service import searching
 from service.api.deps import State
 from service.schemas import SearchResponse, error_responses

@@ -25,22 +25,10 @@ from typing import Any, TypeVar
 
 from rich.progress import Progress
 
-from indexer.catalogue import CATALOGUE_NAME, Entry, read_catalogues
-from indexer.chunking import chunk_page
-from indexer.errors import (
-    CatalogueError,
-    ExtractionError,
-    IndexBusyError,
-    IndexCorruptError,
-    IndexNotFoundError,
-    TooLargeError,
-)
-from indexer.extract import Limits, ocr_available
-from indexer.generations import lock_for_writing, publish, remove_leftovers
-from indexer.language import detect_language
-from indexer.model import Embedder
-from indexer.settings import Settings
-from indexer.sources import (
+from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues
+from indexer.build.chunking import chunk_page
+from indexer.build.extract import Limits, ocr_available
+from indexer.build.sources import (
     SourceDocument,
     corpus_entries,
     document_id,
@@ -49,8 +37,20 @@ from indexer.sources import (
     load_document,
     walk_corpus,
 )
-from indexer.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter
-from indexer.worker import Worker
+from indexer.build.worker import Worker
+from indexer.core.errors import (
+    CatalogueError,
+    ExtractionError,
+    IndexBusyError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    TooLargeError,
+)
+from indexer.core.generations import lock_for_writing, publish, remove_leftovers
+from indexer.core.language import detect_language
+from indexer.core.model import Embedder
+from indexer.core.settings import Settings
+from indexer.core.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class IndexReport:
 
 def corpus_fingerprint(corpus_root: Path) -> str:
     """A hash of every indexable file's path and content, and of the catalogues, walked as
-    :func:`~indexer.sources.walk_corpus` walks: a link that is not followed counts by its path alone."""
+    :func:`~indexer.build.sources.walk_corpus` walks: a link that is not followed counts by its path alone."""
     digest = hashlib.sha256()
     for path, skip in corpus_entries(corpus_root):
         relative = path.relative_to(corpus_root)

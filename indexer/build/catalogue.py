@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from indexer.errors import CatalogueError
+from indexer.core.errors import CatalogueError
 
 CATALOGUE_NAME = "catalogue.toml"
 _KNOWN = {"file", "title", "authors", "year", "type", "language", "edition"}

@@ -1,26 +1,17 @@
-"""The keyword side of search: accent folding, Snowball stemming and BM25 over SQLite FTS5.
+"""The query side of keyword search: match expressions and BM25 over the keyword index (SQLite FTS5).
 
-Passages are stored in FTS5 as their analysed tokens: each word lower-cased, stemmed with the Snowball
-stemmer of the passage's language (PyStemmer), then folded (accents and umlauts removed, ß → ss). So
-"Integration"/"integrierten" or "santé"/"sante" meet at the same token. A query's language is unknown
-(and often not the documents'), so each query word is looked up under its stem in every indexed
-language: the forms are OR-ed, and FTS5's BM25 ranks the passages.
+Passages are stored as their analysed terms (:mod:`indexer.core.text`). A query's language is unknown (and
+often not the documents'), so each query word is looked up under its stem in every indexed language: the forms
+are OR-ed, and FTS5's BM25 ranks the passages.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
-import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 
-import Stemmer
+from indexer.core.text import fold, forms, words
 
-# Snowball stemmers for the languages Passerelle meets; Luxembourgish is closest to German.
-STEMMERS = {"fr": "french", "de": "german", "en": "english", "lb": "german", "pt": "portuguese",
-            "it": "italian", "es": "spanish", "nl": "dutch", "ar": "arabic"}
-_WORD = re.compile(r"\w+", re.UNICODE)
 PREFIX = 6
 
 # Function words dropped from queries (not from the index): in a small corpus their IDF is not low enough
@@ -36,41 +27,6 @@ the of and to in is was for on are as with by at be this that from or an it its 
 where how why were has have had do does did not but their they them there these those can will would
 an der den dat d de e een eng en fir mat net op si sinn vun wat wéi wei wou ze zu ass huet hunn mir
 """.split())
-
-
-@lru_cache(maxsize=16)
-def _stemmer(language: str) -> Stemmer.Stemmer | None:
-    name = STEMMERS.get(language)
-    return Stemmer.Stemmer(name) if name else None
-
-
-@lru_cache(maxsize=200_000)
-def fold(word: str) -> str:
-    """Lower-case, strip accents and umlauts: "Übergänge" → "ubergange", "Straße" → "strasse"."""
-    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ß", "ss"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
-
-
-@lru_cache(maxsize=200_000)
-def term(word: str, language: str | None) -> str:
-    """The indexed form of ``word`` in a passage of ``language``."""
-    lowered = word.lower()
-    stemmer = _stemmer(language) if language else None
-    return fold(stemmer.stemWord(lowered) if stemmer else lowered)
-
-
-def analyse(text: str, language: str | None) -> str:
-    """The FTS5 document for a passage: its terms, space separated."""
-    return " ".join(term(word, language) for word in words(text))
-
-
-def forms(word: str, languages: tuple[str, ...]) -> frozenset[str]:
-    """Every indexed form ``word`` may have in a passage of one of ``languages``."""
-    return frozenset({term(word, language) for language in languages} | {term(word, None)})
 
 
 def _prefix(word_forms: frozenset[str]) -> str | None:

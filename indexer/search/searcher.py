@@ -3,7 +3,7 @@
 Three modes:
 
 - ``dense``: passages by meaning — FAISS inner product of normalised vectors, i.e. cosine similarity;
-- ``keyword``: passages by their words — BM25 over stemmed, accent-folded terms (:mod:`indexer.keyword`);
+- ``keyword``: passages by their words — BM25 over stemmed, accent-folded terms (:mod:`indexer.search.keyword`);
 - ``hybrid`` (default): both, fused by score (see :func:`fuse`).
 
 Passages are grouped by document, best passage first. Filters are applied inside both searches (a FAISS
@@ -14,110 +14,29 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import math
 import operator
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from indexer import ann, keyword
-from indexer.errors import DocumentNotFoundError, QueryError
-from indexer.highlight import Highlighter
-from indexer.language import detect_language
-from indexer.model import Embedder
-from indexer.settings import Settings
-from indexer.store import DocumentRecord, Index
+from indexer.core import ann, text
+from indexer.core.errors import DocumentNotFoundError, QueryError
+from indexer.core.language import detect_language
+from indexer.core.model import Embedder
+from indexer.core.settings import Settings
+from indexer.core.store import DocumentRecord, Index
+from indexer.search import keyword
+from indexer.search.filters import FACETS, MODES, Filters, Mode
+from indexer.search.fusion import fuse
+from indexer.search.highlight import Highlighter
 
-Mode = Literal["hybrid", "dense", "keyword"]
-MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
 OTHER_PASSAGES = 3  # other matching passages shown with each document
 FACET_DEPTH = 50  # documents the facet counts are taken over
-FACETS = ("edition", "type", "language", "year")
-# Years a filter may name: a sane calendar range, and far inside SQLite's 64-bit integers (a larger number
-# made the store's query fail instead of the request being refused).
-MIN_YEAR = 1000
-MAX_YEAR = 9999
-# Values one filter may list, and their length: a search's cost stays bounded, and every request these limits allow
-# (with the default query length) fits in the 64 KiB request line uvicorn's parser accepts, even percent-encoded.
-MAX_FILTER_VALUES = 20
-MAX_FILTER_VALUE_CHARS = 50
-LIST_FILTERS = ("edition", "type", "language", "year", "author")
-
-# Fusion parameters, chosen on the four evaluation sets (figures and the variants tried in the README).
-KEYWORD_WEIGHT = 0.15  # most a keyword match can add to a cosine
-SEMANTIC_GATE = 0.10  # keyword credit fades out for passages this far below the best cosine
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict a search. Empty tuples / ``None`` mean no restriction; values within a field are OR-ed."""
-
-    edition: tuple[str, ...] = ()
-    type: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    year: tuple[int, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    author: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return not (self.edition or self.type or self.language or self.year or self.author
-                    or self.year_from is not None or self.year_to is not None)
-
-    def check(self) -> None:
-        """Raise :class:`QueryError` for filters past the limits: too many or too long values, odd years."""
-        for name in LIST_FILTERS:
-            check_values(name, getattr(self, name))
-        years = [("year", year) for year in self.year]
-        years += [(name, year) for name in ("year_from", "year_to") if (year := getattr(self, name)) is not None]
-        for name, year in years:
-            if not MIN_YEAR <= year <= MAX_YEAR:
-                raise QueryError(f"{name} must be between {MIN_YEAR} and {MAX_YEAR}, got {year}")
-
-    def sql(self) -> tuple[str, list[Any]]:
-        """A condition on the ``documents`` table aliased ``d``.
-
-        Each list travels as one JSON parameter, so the statement is the same whatever the number of values
-        (an ``IN (?, ?, …)`` per value made SQLite refuse a thousand authors: "Expression tree is too large").
-        """
-        clauses: list[str] = []
-        parameters: list[Any] = []
-        for column in ("edition", "type", "language", "year"):
-            values = getattr(self, column)
-            if values:
-                clauses.append(f"d.{column} IN (SELECT value FROM json_each(?))")
-                parameters.append(json.dumps(list(values)))
-        if self.year_from is not None:
-            clauses.append("d.year >= ?")
-            parameters.append(self.year_from)
-        if self.year_to is not None:
-            clauses.append("d.year <= ?")
-            parameters.append(self.year_to)
-        if self.author:
-            # authors is a JSON list: any element containing any of the names, case-insensitively; the names'
-            # own % and _ are escaped, so they match those characters and not any text.
-            clauses.append("EXISTS (SELECT 1 FROM json_each(d.authors) a, json_each(?) w "
-                           "WHERE lower(a.value) LIKE '%' || w.value || '%' ESCAPE '\\')")
-            parameters.append(json.dumps([_like_literal(name.lower()) for name in self.author]))
-        return " AND ".join(clauses) or "1", parameters
-
-
-def check_values(name: str, values: Sequence[object]) -> None:
-    """Raise :class:`QueryError` when filter ``name`` lists too many values, or too long ones."""
-    if len(values) > MAX_FILTER_VALUES:
-        raise QueryError(f"at most {MAX_FILTER_VALUES} values per filter: {name} has {len(values)}")
-    if (longest := max((len(v) for v in values if isinstance(v, str)), default=0)) > MAX_FILTER_VALUE_CHARS:
-        raise QueryError(f"{name} values may have at most {MAX_FILTER_VALUE_CHARS} characters, got {longest}")
-
-
-def _like_literal(text: str) -> str:
-    """``text`` with LIKE's wildcards escaped (by a backslash, named in the statement's ESCAPE clause)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # Not frozen: a search builds some 150 of these objects (hits, passages, groups), and a frozen dataclass's
@@ -184,29 +103,8 @@ class _Candidates:
     evidence: float
 
 
-def fuse(dense: np.ndarray, keyword_score: np.ndarray, *, best_dense: float, best_keyword: float,
-         evidence: float) -> np.ndarray:
-    """Hybrid scores of passages (aligned arrays): their cosine, plus keyword credit where the words really
-    support it.
-
-    Plain reciprocal-rank fusion gives a keyword hit on a couple of shared words (names, numbers) the same
-    credit as a strong match, which wrecks cross-lingual queries. Here the cosine stays the base and the
-    keyword score, relative to the query's best one, adds at most ``KEYWORD_WEIGHT × evidence``:
-
-    - ``evidence`` is the IDF-weighted share of the query's words that the best keyword passage contains —
-      near 1 for a question in the documents' language, low across languages, where only names match;
-    - the credit fades to nothing for passages more than ``SEMANTIC_GATE`` below the best cosine, so words
-      re-order the semantically plausible candidates but never lift an off-topic passage over them
-      (without the gate, a German query pushed the relevant English paragraph below German ones).
-    """
-    if best_keyword <= 0:
-        return dense
-    gate = np.clip((dense - (best_dense - SEMANTIC_GATE)) / SEMANTIC_GATE, 0.0, 1.0)
-    return dense + KEYWORD_WEIGHT * evidence * (np.maximum(keyword_score, 0.0) / best_keyword) * gate
-
-
 class Searcher:
-    """Answers queries over one :class:`~indexer.store.Index` with one :class:`~indexer.model.Embedder`."""
+    """Answers queries over one :class:`~indexer.core.store.Index` with one :class:`~indexer.core.model.Embedder`."""
 
     def __init__(self, index: Index, embedder: Embedder, *, max_query_chars: int = 500, max_k: int = 100,
                  language_preference: float = 0.005, languages: tuple[str, ...] = ("fr", "de", "en", "lb")) -> None:
@@ -464,11 +362,11 @@ class Searcher:
 
         def select(words: set[str], language: str | None) -> Iterable[str]:
             if language is None:  # any form the word may have
-                return [w for w in words if any(map(matcher, keyword.forms(w, languages)))]
+                return [w for w in words if any(map(matcher, text.forms(w, languages)))]
             # The form the keyword index holds, judged without a Python call per word (a response shows
             # some 10 passages of ~1,500 distinct words): lru_cache, set and str methods are C.
             ordered = list(words)
-            terms = list(map(keyword.term, ordered, itertools.repeat(language)))
+            terms = list(map(text.term, ordered, itertools.repeat(language)))
             return itertools.compress(ordered, map(matcher.select(terms).__contains__, terms))
 
         return Highlighter(select if word_forms else None, select_terms=matcher.select)

@@ -4,8 +4,8 @@ A damaged or hostile file can make its reader take gigabytes of memory, run for 
 interpreter, and ``POST /admin/reindex`` indexes inside the serving process. :class:`Worker` runs each
 file's extraction in a separate process with its memory capped (``RLIMIT_AS``) and its time limited: a
 reader that runs out of memory or time, or crashes, fails that file only
-(:class:`~indexer.errors.TooLargeError`, :class:`~indexer.errors.TooSlowError`,
-:class:`~indexer.errors.ReaderCrashedError`), and a fresh worker reads the next one.
+(:class:`~indexer.core.errors.TooLargeError`, :class:`~indexer.core.errors.TooSlowError`,
+:class:`~indexer.core.errors.ReaderCrashedError`), and a fresh worker reads the next one.
 
 Workers are started by ``forkserver`` (``spawn`` where it is missing), never by ``fork``: the indexing process
 runs torch's threads, whose locks a forked child could inherit held. The fork server imports the readers
@@ -28,13 +28,13 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, TypeVar
 
-from indexer.errors import ExtractionError, ReaderCrashedError, TooLargeError, TooSlowError
+from indexer.core.errors import ExtractionError, ReaderCrashedError, TooLargeError, TooSlowError
 
 R = TypeVar("R")
 
 _MB = 2**20
 # Imported once by the fork server, so that every fresh worker starts with the readers loaded.
-_PRELOAD = ["indexer.sources", "pypdf", "docx", "pptx", "bs4", "charset_normalizer", "pypdfium2"]
+_PRELOAD = ["indexer.build.sources", "pypdf", "docx", "pptx", "bs4", "charset_normalizer", "pypdfium2"]
 # A worker is replaced after this many files, so that memory a large file left fragmented goes back.
 _TASKS_PER_WORKER = 200
 # A failure with the peak this close to the cap is the cap's: libxml2 reports a failed allocation as a parse error.

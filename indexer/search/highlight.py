@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 import itertools
-import re
 from collections.abc import Callable, Iterable
 
+from indexer.core.text import WORD
+
 SNIPPET_CHARS = 240
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 Select = Callable[[set[str], str | None], Iterable[str]]
@@ -44,7 +44,7 @@ class Highlighter:
         if self.select is None:
             return []
         if (text, language) != self._last[:2]:  # highlight() and snippet() of a passage find its words once
-            words = _WORD.findall(text)
+            words = WORD.findall(text)
             # Split on single spaces: a word whose term is empty keeps its place, and one whose term holds a
             # space (NFKD can give one, e.g. U+FDFB) makes the counts differ: they then are not trusted.
             indexed = terms.split(" ") if terms is not None and language is not None else None

@@ -253,7 +253,7 @@ def _kind_of(index: faiss.Index) -> Kind:
             return "hnsw"
         if isinstance(inner, faiss.IndexRefine):
             return "ivf-pq"
-    raise ValueError(f"not an index built by indexer.ann: {type(index).__name__}")
+    raise ValueError(f"not an index built by indexer.core.ann: {type(index).__name__}")
 
 
 def search_params(index: faiss.Index, *, selector: faiss.IDSelector | None = None, k: int,

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from indexer.errors import PasserelleError
-from indexer.settings import Settings
+from indexer.core.errors import PasserelleError
+from indexer.core.settings import Settings
 
 app = typer.Typer(help="Passerelle: multilingual semantic search over conference material and theses.",
                   no_args_is_help=True, add_completion=False)
@@ -32,7 +32,7 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _embedder(settings: Settings):  # type: ignore[no-untyped-def]
-    from indexer.model import Embedder
+    from indexer.core.model import Embedder
 
     with console.status(f"Preparing model {settings.model}…"):
         return Embedder.from_settings(settings)
@@ -51,7 +51,7 @@ def index(
     full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of updating.")] = False,
 ) -> None:
     """Index CORPUS_DIR: only what changed since the last run; report skipped and failed files, and why."""
-    from indexer.build import index_corpus
+    from indexer.build.pipeline import index_corpus
 
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
     embedder = _embedder(settings)
@@ -122,7 +122,8 @@ def search(
     model: ModelOption = None,
 ) -> None:
     """Search the index from the command line, with the service's search code."""
-    from indexer.search import Filters, Searcher
+    from indexer.search.filters import Filters
+    from indexer.search.searcher import Searcher
 
     settings = _settings(index_dir=index_dir, model=model)
     embedder = _embedder(settings)
@@ -161,8 +162,9 @@ def similar(
     model: ModelOption = None,
 ) -> None:
     """Documents closest in meaning to DOCUMENT_ID, in any language ("more like this")."""
-    from indexer.errors import DocumentNotFoundError
-    from indexer.search import Filters, Searcher
+    from indexer.core.errors import DocumentNotFoundError
+    from indexer.search.filters import Filters
+    from indexer.search.searcher import Searcher
 
     settings = _settings(index_dir=index_dir, model=model)
     searcher = Searcher.open(settings, _embedder(settings))

@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from indexer.model import Embedder
+from indexer.core.model import Embedder
 
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -29,7 +29,7 @@ def _fold(word: str) -> str:
 
 
 class FakeEmbedder(Embedder):
-    """Same interface as :class:`~indexer.model.Embedder`; vectors from hashed words instead of a model."""
+    """Same interface as :class:`~indexer.core.model.Embedder`; vectors from hashed words instead of a model."""
 
     def __init__(self, *, dimension: int = 256, name: str = "fake-embedder") -> None:  # no model to build
         self.name = name

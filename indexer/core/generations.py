@@ -4,7 +4,7 @@ Layout of ``index_dir``::
 
     CURRENT                 name of the generation being served (replaced atomically)
     .lock                   held by the one indexing run writing this folder
-    gen-<time>-<rand>/      one complete index (see :mod:`indexer.store` for its files)
+    gen-<time>-<rand>/      one complete index (see :mod:`indexer.core.store` for its files)
         manifest.json       written last: a generation without one is incomplete
         readers.lock        every open reader holds a shared lock on it
         REFUSED             present when a reader found the generation damaged, with the reason
@@ -33,8 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
-from indexer._hashing import sha256_file
-from indexer.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError
+from indexer.core.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError
+from indexer.core.hashing import sha256_file
 
 FORMAT_VERSION = 3  # 2: keyword index (FTS5); 3: metadata_hash, FTS with content (deletable)
 CURRENT = "CURRENT"

@@ -1,9 +1,9 @@
 """From a corpus folder to documents with text and metadata.
 
 Metadata is resolved field by field, first source that knows wins: the folder's catalogue
-(:mod:`indexer.catalogue`), the file's own metadata, the folder layout ``corpus/<edition>/…``, and for the
+(:mod:`indexer.build.catalogue`), the file's own metadata, the folder layout ``corpus/<edition>/…``, and for the
 title the document's first heading as a last resort. The language, when no source gives it, is detected
-later from the text (see :mod:`indexer.build`).
+later from the text (see :mod:`indexer.build.pipeline`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from indexer._hashing import sha256_file as file_hash
-from indexer.catalogue import CATALOGUE_NAME, Entry
-from indexer.errors import OutsideCorpusError
-from indexer.extract import Extracted, Limits, extract, is_supported
+from indexer.build.catalogue import CATALOGUE_NAME, Entry
+from indexer.build.extract import Extracted, Limits, extract, is_supported
+from indexer.core.errors import OutsideCorpusError
+from indexer.core.hashing import sha256_file as file_hash
 
 # Folder names that say what kind of document a file is, when no catalogue does.
 _TYPE_FOLDERS = {
@@ -150,7 +150,7 @@ def resolve(relative: str, extracted: Extracted, entry: Entry | None) -> dict[st
 
 def load_document(path: Path, *, corpus_root: Path, entry: Entry | None, ocr: bool = False,
                   limits: Limits | None = None) -> SourceDocument:
-    """Extract one file and resolve its metadata; raises :class:`~indexer.errors.ExtractionError`."""
+    """Extract one file and resolve its metadata; raises :class:`~indexer.core.errors.ExtractionError`."""
     relative = path.relative_to(corpus_root).as_posix()
     if not _inside(path, Path(os.path.realpath(corpus_root))):  # it became a link after the walk
         raise OutsideCorpusError("a link to a file outside the corpus folder: not followed")

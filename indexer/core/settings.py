@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     )
     vector_index: Literal["auto", "flat", "ivf-sq8", "ivf-pq", "hnsw"] = Field(
         "auto", description="FAISS index kind; auto: exact search while small, an approximate IVF index for "
-        "large corpora (thresholds in indexer/ann.py).",
+        "large corpora (thresholds in indexer/core/ann.py).",
     )
     query_cache_size: int = Field(
         1024, ge=0, le=1_000_000, description="Query embeddings the service keeps for repeated queries (0: off)."

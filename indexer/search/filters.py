@@ -1,0 +1,96 @@
+"""What a search may ask for: its modes, its filters, and their limits — one definition for the API, the web
+page and the command line.
+
+:class:`Filters` restricts a search; :meth:`Filters.check` refuses values past the limits, and
+:meth:`Filters.sql` turns them into one condition on the documents table whose size does not grow with the
+request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from indexer.core.errors import QueryError
+
+Mode = Literal["hybrid", "dense", "keyword"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
+FACETS = ("edition", "type", "language", "year")
+# Years a filter may name: a sane calendar range, and far inside SQLite's 64-bit integers (a larger number
+# made the store's query fail instead of the request being refused).
+MIN_YEAR = 1000
+MAX_YEAR = 9999
+# Values one filter may list, and their length: a search's cost stays bounded, and every request these limits allow
+# (with the default query length) fits in the 64 KiB request line uvicorn's parser accepts, even percent-encoded.
+MAX_FILTER_VALUES = 20
+MAX_FILTER_VALUE_CHARS = 50
+LIST_FILTERS = ("edition", "type", "language", "year", "author")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search. Empty tuples / ``None`` mean no restriction; values within a field are OR-ed."""
+
+    edition: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    author: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.edition or self.type or self.language or self.year or self.author
+                    or self.year_from is not None or self.year_to is not None)
+
+    def check(self) -> None:
+        """Raise :class:`QueryError` for filters past the limits: too many or too long values, odd years."""
+        for name in LIST_FILTERS:
+            check_values(name, getattr(self, name))
+        years = [("year", year) for year in self.year]
+        years += [(name, year) for name in ("year_from", "year_to") if (year := getattr(self, name)) is not None]
+        for name, year in years:
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise QueryError(f"{name} must be between {MIN_YEAR} and {MAX_YEAR}, got {year}")
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """A condition on the ``documents`` table aliased ``d``.
+
+        Each list travels as one JSON parameter, so the statement is the same whatever the number of values
+        (an ``IN (?, ?, …)`` per value made SQLite refuse a thousand authors: "Expression tree is too large").
+        """
+        clauses: list[str] = []
+        parameters: list[Any] = []
+        for column in ("edition", "type", "language", "year"):
+            values = getattr(self, column)
+            if values:
+                clauses.append(f"d.{column} IN (SELECT value FROM json_each(?))")
+                parameters.append(json.dumps(list(values)))
+        if self.year_from is not None:
+            clauses.append("d.year >= ?")
+            parameters.append(self.year_from)
+        if self.year_to is not None:
+            clauses.append("d.year <= ?")
+            parameters.append(self.year_to)
+        if self.author:
+            # authors is a JSON list: any element containing any of the names, case-insensitively; the names'
+            # own % and _ are escaped, so they match those characters and not any text.
+            clauses.append("EXISTS (SELECT 1 FROM json_each(d.authors) a, json_each(?) w "
+                           "WHERE lower(a.value) LIKE '%' || w.value || '%' ESCAPE '\\')")
+            parameters.append(json.dumps([_like_literal(name.lower()) for name in self.author]))
+        return " AND ".join(clauses) or "1", parameters
+
+
+def check_values(name: str, values: Sequence[object]) -> None:
+    """Raise :class:`QueryError` when filter ``name`` lists too many values, or too long ones."""
+    if len(values) > MAX_FILTER_VALUES:
+        raise QueryError(f"at most {MAX_FILTER_VALUES} values per filter: {name} has {len(values)}")
+    if (longest := max((len(v) for v in values if isinstance(v, str)), default=0)) > MAX_FILTER_VALUE_CHARS:
+        raise QueryError(f"{name} values may have at most {MAX_FILTER_VALUE_CHARS} characters, got {longest}")
+
+
+def _like_literal(text: str) -> str:
+    """``text`` with LIKE's wildcards escaped (by a backslash, named in the statement's ESCAPE clause)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
