@@ -24,13 +24,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
-from indexer.search.searcher import Searcher
 from service import web
-from service.api.deps import ServiceState
 from service.api.routes import admin, documents, search, system
 from service.engine import QueryEngine
 from service.live import LiveIndex, Reindexer
 from service.schemas import ErrorBody, FieldError
+from service.state import ServiceState
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +47,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         model = embedder or Embedder.from_settings(settings)
         model.load()
-        engine: QueryEngine | None = None
-
-        def swap(searcher: Searcher) -> None:
-            if engine is not None:
-                engine.searcher = searcher
-
-        live = LiveIndex(settings, model, on_swap=swap)
-        engine = QueryEngine(live.searcher, cache_size=settings.query_cache_size)
+        live = LiveIndex(settings, model)
+        engine = QueryEngine(cache_size=settings.query_cache_size)
         engine.start()
         app.state.passerelle = ServiceState(settings=settings, live=live, engine=engine, reindexer=Reindexer(live))
         watcher = asyncio.create_task(live.watch())

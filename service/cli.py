@@ -116,6 +116,8 @@ def search(
     language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
     year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
     author: Annotated[list[str] | None, typer.Option(help="Only documents by this author (repeatable).")] = None,
+    year_from: Annotated[int | None, typer.Option(help="Only documents from this year on.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Only documents up to this year.")] = None,
     mode: ModeOption = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, as the HTTP API does.")] = False,
     index_dir: IndexDirOption = None,
@@ -129,7 +131,7 @@ def search(
     embedder = _embedder(settings)
     searcher = Searcher.open(settings, embedder)
     filters = Filters(edition=tuple(edition or ()), type=tuple(type or ()), language=tuple(language or ()),
-                      year=tuple(year or ()), author=tuple(author or ()))
+                      year=tuple(year or ()), author=tuple(author or ()), year_from=year_from, year_to=year_to)
     result = searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
     if as_json:
         from service.schemas import Result
@@ -162,15 +164,12 @@ def similar(
     model: ModelOption = None,
 ) -> None:
     """Documents closest in meaning to DOCUMENT_ID, in any language ("more like this")."""
-    from indexer.core.errors import DocumentNotFoundError
     from indexer.search.filters import Filters
     from indexer.search.searcher import Searcher
 
     settings = _settings(index_dir=index_dir, model=model)
     searcher = Searcher.open(settings, _embedder(settings))
-    document = searcher.index.document(document_id)
-    if document is None:
-        raise DocumentNotFoundError(f"no document {document_id!r} in the index")
+    document = searcher.index.require_document(document_id)
     out.print(f"Documents like [bold]{document.title}[/bold]:")
     _print_hits(searcher.similar(document_id, k=k, filters=Filters(type=tuple(type or ()),
                                                                      language=tuple(language or ()))))

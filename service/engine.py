@@ -1,10 +1,10 @@
 """The query engine: every model call of the service runs on one long-lived thread, in batches.
 
-Measured on the target machine, the same query encoding runs about twice as slowly from a thread-pool
-worker as from a thread that keeps its torch state (see ``shared/notes``), and a model shared by many
-threads only contends with itself. So requests put their query on a queue and await a future; one
-worker thread takes every query waiting, encodes them in one model call, searches FAISS for each and
-hands the answers back to the event loop. The event loop never blocks on the model.
+The same query encoding runs about twice as slowly from a thread-pool worker as from a thread that keeps its
+torch state, and a model shared by many threads only contends with itself. So requests put their query on a
+queue and await a future; one worker thread takes every query waiting, encodes them in one model call, ranks
+each with the searcher (index generation) its request resolved, and hands the answers back to the event
+loop. The event loop never blocks on the model.
 """
 
 from __future__ import annotations
@@ -19,27 +19,28 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
+from indexer.core.model import Embedder
 from indexer.search.filters import Filters, Mode
-from indexer.search.searcher import Ranking, Searcher
+from indexer.search.searcher import Searcher, SearchResult
 
 _STOP = object()
 
 
 @dataclass
 class _Job:
+    searcher: Searcher
     query: str
     k: int
     filters: Filters
     mode: Mode
     loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Ranking] = field(repr=False)
+    future: asyncio.Future[SearchResult] = field(repr=False)
 
 
 class QueryEngine:
     """Batches queries from many concurrent requests onto one inference thread."""
 
-    def __init__(self, searcher: Searcher, *, max_batch: int = 32, cache_size: int = 1024) -> None:
-        self.searcher = searcher
+    def __init__(self, *, max_batch: int = 32, cache_size: int = 1024) -> None:
         self.max_batch = max_batch
         # Query embeddings of recent queries (the same question asked again, a facet clicked, a page
         # reloaded): a dictionary lookup instead of a model call. Only the inference thread touches it.
@@ -57,11 +58,12 @@ class QueryEngine:
         self._jobs.put(_STOP)
         self._thread.join(timeout=10)
 
-    async def search(self, query: str, *, k: int, filters: Filters, mode: Mode = "hybrid") -> Ranking:
-        """Search an already validated query; resolves when the inference thread has answered."""
+    async def search(self, searcher: Searcher, query: str, *, k: int, filters: Filters,
+                     mode: Mode = "hybrid") -> SearchResult:
+        """Rank an already validated query with ``searcher``; resolves when the inference thread has answered."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Ranking] = loop.create_future()
-        self._jobs.put(_Job(query, k, filters, mode, loop, future))
+        future: asyncio.Future[SearchResult] = loop.create_future()
+        self._jobs.put(_Job(searcher, query, k, filters, mode, loop, future))
         return await future
 
     def _run(self) -> None:
@@ -85,18 +87,14 @@ class QueryEngine:
                 return
 
     def _answer(self, batch: list[_Job]) -> None:
-        searcher = self.searcher  # one index for the whole batch, even if a reload swaps it meanwhile
-        # The configured threads (every core by default) for the model, in both precisions: measured on the
-        # 2-core machine, a bf16 query takes 13-15 ms on two torch threads against 17-19 on one, and at 8
-        # clients two threads also answered the most requests. (Two threads were slower only while a second
-        # OpenMP team existed, which Embedder's loading now avoids; a re-index inside the service does start
-        # one, and queries are slower while it runs.) FAISS, searching one query at a time, is fastest on
-        # one thread: its OpenMP team spinning against torch's cost 8.9 ms instead of 0.13 ms for a
-        # 581-vector search on 2 cores. Both are set for every batch: it is cheap.
-        searcher.embedder.configure_thread()
+        # The service has one model: every job's searcher, whatever its generation, shares the embedder.
+        embedder = batch[0].searcher.embedder
+        # Every configured core for the model, one thread for FAISS (their thread teams spinning against each
+        # other slowed a query tenfold; figures in bench/RESULTS-scale-speed.md); set per batch, as it is cheap.
+        embedder.configure_thread()
         try:
-            # A keyword-only search needs no embedding (it cost a model call, ~15-20 ms, until measured).
-            encoded = iter(self._encode(searcher, [job.query for job in batch if job.mode != "keyword"]))
+            # A keyword-only search needs no embedding.
+            encoded = iter(self._encode(embedder, [job.query for job in batch if job.mode != "keyword"]))
         except Exception as exc:
             for job in batch:
                 _reply(job, None, exc)
@@ -105,15 +103,15 @@ class QueryEngine:
         for job in batch:
             vector = next(encoded) if job.mode != "keyword" else None
             try:
-                ranking = searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode)
+                ranking = job.searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode)
             except Exception as exc:
                 _reply(job, None, exc)
             else:
                 _reply(job, ranking, None)
 
-    def _encode(self, searcher: Searcher, queries: list[str]) -> list[np.ndarray]:
+    def _encode(self, embedder: Embedder, queries: list[str]) -> list[np.ndarray]:
         """Query vectors, from the cache where possible; the misses are encoded in one model call."""
-        model = searcher.embedder.name
+        model = embedder.name
         found: dict[str, np.ndarray] = {}
         for query in queries:
             vector = self._cache.get((model, query))
@@ -123,7 +121,7 @@ class QueryEngine:
                 self.cache_hits += 1
         missing = list(dict.fromkeys(q for q in queries if q not in found))
         if missing:
-            for query, vector in zip(missing, searcher.embedder.encode_query(missing), strict=True):
+            for query, vector in zip(missing, embedder.encode_query(missing), strict=True):
                 found[query] = vector
                 if self.cache_size:
                     self._cache[(model, query)] = vector
@@ -132,13 +130,13 @@ class QueryEngine:
         return [found[query] for query in queries]
 
 
-def _reply(job: _Job, result: Ranking | None, error: BaseException | None) -> None:
+def _reply(job: _Job, result: SearchResult | None, error: BaseException | None) -> None:
     # RuntimeError: the event loop has closed (shutdown), nobody is waiting any more.
     with contextlib.suppress(RuntimeError):
         job.loop.call_soon_threadsafe(_settle, job.future, result, error)
 
 
-def _settle(future: asyncio.Future[Ranking], result: Ranking | None, error: BaseException | None) -> None:
+def _settle(future: asyncio.Future[SearchResult], result: SearchResult | None, error: BaseException | None) -> None:
     if future.cancelled():  # the client went away
         return
     if error is not None:

@@ -15,7 +15,6 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,10 +35,9 @@ log = logging.getLogger(__name__)
 class LiveIndex:
     """The searcher in service; swapped atomically (one attribute assignment) on reload."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, *, on_swap: Callable[[Searcher], None]) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.on_swap = on_swap
         index, problem = Index.open_last_good(settings.index_dir, expected_model=embedder.name)
         if problem:
             log.error("serving a fallback: %s", problem)
@@ -59,9 +57,9 @@ class LiveIndex:
     def index(self) -> Index:
         return self.searcher.index
 
-    def health(self) -> tuple[str, str | None]:
+    def health(self, searcher: Searcher) -> tuple[str, str | None]:
         """``ok``, ``degraded`` (serving a fallback) or ``unavailable`` (the served files are gone), and why."""
-        index = self.index
+        index = searcher.index
         if not index.is_available():
             return "unavailable", (f"the served index generation {index.path.name} is no longer on disk: "
                                    "re-index, or POST /admin/reload")
@@ -86,8 +84,7 @@ class LiveIndex:
                 log.error("%s", self.problem)
                 return False
             searcher = self._searcher(index)
-            self.searcher = searcher
-            self.on_swap(searcher)
+            self.searcher = searcher  # requests resolve it once each (see service.api.deps.get_searcher)
             self.problem = self.fallback = None
             log.info("now serving %s (%d documents)", path.name, index.manifest.documents)
             return True

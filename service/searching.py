@@ -1,22 +1,27 @@
-"""What the API and the web page both do with a request: validate, search, shape the answer."""
+"""What the API and the web page both do with a request: validate, search, shape the answer.
+
+Every function takes the request's :class:`~indexer.search.searcher.Searcher` — one index generation, resolved
+once per request — so that checking, ranking and highlighting all read the same generation even when a
+reload swaps the live one meanwhile.
+"""
 
 from __future__ import annotations
 
 import time
 
-from indexer.core.errors import DocumentNotFoundError
 from indexer.search.filters import Filters, Mode
-from service.api.deps import ServiceState
+from indexer.search.searcher import Searcher
+from service.engine import QueryEngine
 from service.schemas import Document, DocumentDetail, FacetValue, Passage, Result, SearchResponse, SimilarResponse
 
 
-async def search(state: ServiceState, *, q: str, k: int, filters: Filters, mode: str = "hybrid") -> SearchResponse:
+async def search(searcher: Searcher, engine: QueryEngine, *, q: str, k: int, filters: Filters,
+                 mode: Mode = "hybrid") -> SearchResponse:
     """Validate (raises :class:`~indexer.core.errors.QueryError`), search on the inference thread, shape."""
     started = time.perf_counter()
-    query = state.searcher.check(q, k=k, filters=filters, mode=mode)
-    search_mode: Mode = mode  # type: ignore[assignment]  # checked above
-    ranking = await state.engine.search(query, k=k, filters=filters, mode=search_mode)
-    highlighter = state.searcher.highlighter(query)
+    query = searcher.check(q, k=k, filters=filters, mode=mode)
+    ranking = await engine.search(searcher, query, k=k, filters=filters, mode=mode)
+    highlighter = searcher.highlighter(query)
     results = [Result.of(hit, highlighter) for hit in ranking.hits]
     return SearchResponse(
         query=query, k=k, mode=mode, took_ms=round((time.perf_counter() - started) * 1000, 2), results=results,
@@ -24,17 +29,13 @@ async def search(state: ServiceState, *, q: str, k: int, filters: Filters, mode:
     )
 
 
-def similar(state: ServiceState, document_id: str, *, k: int, filters: Filters) -> SimilarResponse:
-    record = state.index.document(document_id)
-    if record is None:
-        raise DocumentNotFoundError(f"no document {document_id!r} in the index")
-    hits = state.searcher.similar(document_id, k=k, filters=filters)
+def similar(searcher: Searcher, document_id: str, *, k: int, filters: Filters) -> SimilarResponse:
+    record = searcher.index.require_document(document_id)
+    hits = searcher.similar(document_id, k=k, filters=filters)
     return SimilarResponse(document=Document.of(record), k=k, results=[Result.of(hit) for hit in hits])
 
 
-def document_detail(state: ServiceState, document_id: str) -> DocumentDetail:
-    record = state.index.document(document_id)
-    if record is None:
-        raise DocumentNotFoundError(f"no document {document_id!r} in the index")
+def document_detail(searcher: Searcher, document_id: str) -> DocumentDetail:
+    record = searcher.index.require_document(document_id)
     return DocumentDetail(document=Document.of(record),
-                          passages=[Passage.of(p, record) for p in state.index.passages_of(document_id)])
+                          passages=[Passage.of(p, record) for p in searcher.index.passages_of(document_id)])

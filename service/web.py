@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
@@ -26,10 +26,12 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from indexer.core.errors import DocumentNotFoundError, PasserelleError, QueryError
-from indexer.search.filters import MAX_YEAR, MIN_YEAR, Filters, check_values
+from indexer.search.filters import LIST_FILTERS, Filters, Mode
 from indexer.search.highlight import Highlighter
+from indexer.search.searcher import Searcher
 from service import i18n, searching
-from service.api.deps import ServiceState, State
+from service.api.deps import CurrentSearcher, State
+from service.engine import QueryEngine
 from service.schemas import Passage, SearchResponse
 
 log = logging.getLogger(__name__)
@@ -43,13 +45,8 @@ FRAGMENT_HEADER = "x-passerelle-fragment"
 DEFAULT_K = 10
 MORE_STEP = 10
 RELATED = 6
-FACET_FIELDS = ("type", "language", "edition", "year")  # the order they are shown in
-LIST_FIELDS = ("edition", "type", "language", "year", "author")
-MODES = ("hybrid", "dense", "keyword")
-
-
-class _BadYear(ValueError):
-    """A year filter that is not a number, or not a year (see ``MIN_YEAR``, ``MAX_YEAR``)."""
+FACET_FIELDS = ("type", "language", "edition", "year")  # the facets (see indexer.search.filters), in the order shown
+LIST_FIELDS = LIST_FILTERS
 
 
 @dataclass(frozen=True)
@@ -93,21 +90,9 @@ class PageState:
         return any(getattr(self, name) for name in LIST_FIELDS) or bool(self.year_from or self.year_to)
 
     def filters(self) -> Filters:
-        """The search filters; raises :class:`_BadYear` for a year that is not a number or out of range."""
-
-        def year(value: str) -> int:
-            try:
-                number = int(value)
-            except ValueError:
-                raise _BadYear(value) from None
-            if not MIN_YEAR <= number <= MAX_YEAR:
-                raise _BadYear(value)
-            return number
-
-        return Filters(edition=self.edition, type=self.type, language=self.language,
-                       year=tuple(year(v) for v in self.year), author=self.author,
-                       year_from=year(self.year_from) if self.year_from else None,
-                       year_to=year(self.year_to) if self.year_to else None)
+        """The search filters; raises :class:`QueryError` for a year that is not a number."""
+        bounds = {name: [value] for name in ("year_from", "year_to") if (value := getattr(self, name))}
+        return Filters.from_params({**{name: self.selected(name) for name in LIST_FIELDS}, **bounds})
 
     def pairs(self) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
@@ -204,33 +189,28 @@ def _render(request: Request, template: str, context: dict[str, Any], *, status:
     return response
 
 
-def _past_limits(page: PageState) -> str | None:
-    """Why the filters list too many or too long values (``None`` when within the limits)."""
-    try:
-        for name in LIST_FIELDS:
-            check_values(name, page.selected(name))
-    except QueryError as exc:
-        return str(exc)
-    return None
+def _error_message(language: str, error: QueryError) -> str:
+    """What the search refused, in the interface's language (from the error's code, not by checking again)."""
+    params = error.params
+    if error.code == "too_long":
+        return i18n.translate(language, "error.too_long", length=params["length"], max=params["max"])
+    if error.code == "year":
+        return i18n.translate(language, "error.year", value=params["value"])
+    if error.code == "unknown_filter":
+        title = i18n.translate(language, f"facet.{params['name']}")
+        detail = ", ".join(f"{title}: {value}" for value in cast(list[str], params["values"]))
+        return i18n.translate(language, "error.filter", detail=detail)
+    return i18n.translate(language, "error.invalid", detail=str(error))
 
 
-def _unknown_filters(state: ServiceState, page: PageState, language: str) -> str | None:
-    """The filter values the index does not have, in words (``None`` when all are known)."""
-    vocabulary = state.index.vocabulary()
-    unknown = []
-    for name in FACET_FIELDS:
-        known = {str(v) for v in vocabulary.get(name, [])}
-        unknown.extend(f"{i18n.translate(language, 'facet.' + name)}: {value}"
-                       for value in page.selected(name) if value not in known)
-    return ", ".join(unknown) or None
-
-
-async def _search(state: ServiceState, page: PageState, filters: Filters) -> tuple[SearchResponse, dict[str, Any]]:
+async def _search(searcher: Searcher, engine: QueryEngine, page: PageState,
+                  filters: Filters) -> tuple[SearchResponse, dict[str, Any]]:
     """The results, and for each facet with a selection the counts without it, so others can be added."""
     fields = [name for name in FACET_FIELDS if getattr(filters, name)]
+    mode = cast(Mode, page.mode)  # checked by the searcher
     answers = await asyncio.gather(
-        searching.search(state, q=page.q, k=page.k, filters=filters, mode=page.mode),
-        *(searching.search(state, q=page.q, k=1, filters=replace(filters, **{name: ()}), mode=page.mode)
+        searching.search(searcher, engine, q=page.q, k=page.k, filters=filters, mode=mode),
+        *(searching.search(searcher, engine, q=page.q, k=1, filters=replace(filters, **{name: ()}), mode=mode)
           for name in fields),
     )
     counts = {name: answers[0].facets.get(name, []) for name in FACET_FIELDS}
@@ -265,46 +245,33 @@ def _active_filters(page: PageState, language: str) -> list[ActiveFilter]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, state: State) -> Response:
+async def search_page(request: Request, state: State, searcher: CurrentSearcher) -> Response:
     """The search page (or, for the page's script, only its results part)."""
     language = _language(request)
-    page = PageState.of(request, max_k=state.searcher.max_k)
+    page = PageState.of(request, max_k=searcher.max_k)
     fragment = request.headers.get(FRAGMENT_HEADER) == "1"
     context: dict[str, Any] = {
         "ui": language, "page": page, "view": "empty", "response": None, "facets": [], "message": None,
-        "active": _active_filters(page, language), "documents": state.index.manifest.documents,
+        "active": _active_filters(page, language), "documents": searcher.index.manifest.documents,
         "examples": [(lang, text, PageState(q=text, lang=page.lang).url()) for lang, text in i18n.EXAMPLES],
-        "max_chars": state.searcher.max_query_chars,
+        "max_chars": searcher.max_query_chars,
     }
     status = 200
-    query = page.query
-    if query:
-        message = None
-        if len(query) > state.searcher.max_query_chars:
-            message = i18n.translate(language, "error.too_long", length=len(query), max=state.searcher.max_query_chars)
-        elif too_many := _past_limits(page):
-            message = i18n.translate(language, "error.invalid", detail=too_many)
-        elif unknown := _unknown_filters(state, page, language):
-            message = i18n.translate(language, "error.filter", detail=unknown)
-        else:
-            try:
-                response, counts = await _search(state, page, page.filters())
-            except _BadYear as exc:
-                message = i18n.translate(language, "error.year", value=str(exc))
-            except QueryError as exc:
-                message = i18n.translate(language, "error.invalid", detail=str(exc))
-            except PasserelleError as exc:
-                log.error("search page failed: %s", exc)
-                context.update(view="error", message=i18n.translate(language, "error.unavailable"))
-                status = 503
-            else:
-                more = len(response.results) >= page.k and page.k < state.searcher.max_k
-                context.update(view="results" if response.results else "none", response=response,
-                               facets=_facets(page, counts, language),
-                               more=page.url(k=min(page.k + MORE_STEP, state.searcher.max_k)) if more else None)
-        if message:
-            context.update(view="error", message=message)
+    if page.query:
+        try:
+            response, counts = await _search(searcher, state.engine, page, page.filters())
+        except QueryError as exc:
+            context.update(view="error", message=_error_message(language, exc))
             status = 422
+        except PasserelleError as exc:
+            log.error("search page failed: %s", exc)
+            context.update(view="error", message=i18n.translate(language, "error.unavailable"))
+            status = 503
+        else:
+            more = len(response.results) >= page.k and page.k < searcher.max_k
+            context.update(view="results" if response.results else "none", response=response,
+                           facets=_facets(page, counts, language),
+                           more=page.url(k=min(page.k + MORE_STEP, searcher.max_k)) if more else None)
     return _render(request, "_results.html" if fragment else "search.html", context, status=status)
 
 
@@ -333,23 +300,23 @@ def _sections(passages: Sequence[Passage], highlight: Callable[[str, str | None]
 
 
 @router.get("/d/{document_id:path}", response_class=HTMLResponse)
-def document_page(request: Request, state: State, document_id: str) -> Response:
+def document_page(request: Request, searcher: CurrentSearcher, document_id: str) -> Response:
     """A document: its metadata, its text by page, a link to the file and the documents closest to it."""
     language = _language(request)
-    page = PageState.of(request, max_k=state.searcher.max_k)
+    page = PageState.of(request, max_k=searcher.max_k)
     context: dict[str, Any] = {"ui": language, "page": page}
     try:
-        detail = searching.document_detail(state, document_id)
+        detail = searching.document_detail(searcher, document_id)
     except DocumentNotFoundError:
         return _render(request, "not_found.html", context, status=404)
     try:
-        related = searching.similar(state, document_id, k=RELATED, filters=Filters()).results
+        related = searching.similar(searcher, document_id, k=RELATED, filters=Filters()).results
     except PasserelleError as exc:
         log.warning("no related documents for %s: %s", document_id, exc)
         related = []
     query = page.query
-    if query and len(query) <= state.searcher.max_query_chars:
-        highlight = state.searcher.highlighter(query).highlight
+    if query and len(query) <= searcher.max_query_chars:
+        highlight = searcher.highlighter(query).highlight
     else:
         highlight = Highlighter.none().highlight
     document = detail.document

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -122,15 +122,17 @@ class IndexReport:
         return asdict(self)
 
 
-def corpus_fingerprint(corpus_root: Path) -> str:
+def corpus_fingerprint(corpus_root: Path, *, known: Mapping[str, str] | None = None) -> str:
     """A hash of every indexable file's path and content, and of the catalogues, walked as
-    :func:`~indexer.build.sources.walk_corpus` walks: a link that is not followed counts by its path alone."""
+    :func:`~indexer.build.sources.walk_corpus` walks: a link that is not followed counts by its path alone.
+    ``known`` gives content hashes already computed, by relative path (a run has hashed every file once)."""
+    known = known or {}
     digest = hashlib.sha256()
     for path, skip in corpus_entries(corpus_root):
         relative = path.relative_to(corpus_root)
         if is_ignored(relative) and relative.name != CATALOGUE_NAME:
             continue
-        content = file_hash(path) if skip is None else skip.reason
+        content = (known.get(relative.as_posix()) or file_hash(path)) if skip is None else skip.reason
         digest.update(f"{relative.as_posix()}\0{content}\n".encode())
     return digest.hexdigest()
 
@@ -457,7 +459,8 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         pipeline.finish()
         report.unchanged = plan.unchanged
         _finish(writer, report, started=started, corpus_root=corpus_root,
-                fingerprint=corpus_fingerprint(corpus_root))
+                fingerprint=corpus_fingerprint(corpus_root, known={
+                    **hashes, **{issue.path: issue.content_hash for issue in report.duplicates}}))
     except BaseException:
         writer.abort()
         raise

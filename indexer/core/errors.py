@@ -104,7 +104,19 @@ class IndexBusyError(IndexError_):
 
 
 class QueryError(PasserelleError):
-    """A search request is invalid; the message says why."""
+    """A search request is invalid; the message says why.
+
+    ``code`` names the problem and ``params`` its details, so that an interface can say it in its own
+    language (the web page does) instead of validating again: ``empty``, ``too_long`` (length, max), ``k``
+    (max, value), ``mode`` (value), ``year`` (name, value), ``too_many_values`` (name, count, max),
+    ``value_too_long`` (name, length, max), ``unknown_filter`` (name, values), ``year_order`` (year_from,
+    year_to).
+    """
+
+    def __init__(self, message: str, *, code: str = "invalid", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class DocumentNotFoundError(PasserelleError):

@@ -105,11 +105,8 @@ class Embedder:
         self.location = str(location)
         self._loaded: SentenceTransformer | None = None
         self._load_lock = threading.Lock()
-        # transformers sets truncation and padding on the shared (Rust) tokenizer at each call. Used from two
-        # threads at once — the indexer counts tokens while the model encodes the previous passages; the
-        # service encodes queries during a re-index — a count came back cut at 512 tokens (measured: 3 of 6
-        # runs of tests/indexer/test_model.py without this lock), and other versions raise "Already
-        # borrowed". So tokenizing takes turns (milliseconds); the model itself runs concurrently.
+        # The shared (Rust) tokenizer is reconfigured at each call, so two threads tokenizing at once cut each
+        # other's counts (tests/indexer/test_model.py): tokenizing takes turns, the model runs concurrently.
         self._tokenizer_lock = threading.Lock()
 
     @property
@@ -120,10 +117,8 @@ class Embedder:
                 if self._loaded is None:
                     import torch
 
-                    # Loaded on one torch thread. A multi-threaded op here would give the loading thread (often
-                    # the main thread) an OpenMP team of its own, and while two teams exist on a machine with
-                    # no spare cores, OpenMP stops spin-waiting between ops: measured on the 2-core machine, a
-                    # bf16 query then took 20-27 ms on the thread that encodes instead of 13-15 ms.
+                    # Loaded on one torch thread: a second OpenMP team, on the loading thread, would slow every
+                    # later query on a machine without spare cores (bench/RESULTS-scale-speed.md).
                     torch.set_num_threads(1)
                     try:
                         model = _load(self.location)
@@ -227,9 +222,8 @@ def _cores() -> int:
 def native_bf16() -> bool:
     """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX), where bf16 inference pays.
 
-    Measured on the 2-core development machine (AMD EPYC with avx512_bf16, bench/bench_speedups.py): 1.79×
-    the passages per second of fp32 and 1.5× faster queries, nDCG@10 within 0.003 on piaf-fr and
-    xquad-mixed. Without native support torch emulates it, and shared/notes measured bf16 slower than fp32.
+    With native support bf16 is faster than fp32 at equal retrieval quality; without it torch emulates bf16,
+    which is slower (figures in bench/RESULTS-scale-speed.md, from bench/bench_speedups.py).
     """
     try:
         flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "multilingual-e5-small"
+DEFAULT_LANGUAGES = ("fr", "de", "en", "lb", "pt", "it", "es", "nl", "ar")
 Precision = Literal["auto", "fp32", "bf16"]
 
 
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Passages encoded per model call.")
     languages: list[str] = Field(
-        default_factory=lambda: ["fr", "de", "en", "lb", "pt", "it", "es", "nl", "ar"],
+        default_factory=lambda: list(DEFAULT_LANGUAGES),
         description="Languages the detector chooses from (ISO 639-1).",
     )
     language_preference: float = Field(

@@ -30,7 +30,7 @@ import faiss
 import numpy as np
 
 from indexer.core import ann
-from indexer.core.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from indexer.core.errors import DocumentNotFoundError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from indexer.core.generations import (
     FORMAT_VERSION,
     MANIFEST,
@@ -405,6 +405,13 @@ class Index:
     def document(self, document_id: str) -> DocumentRecord | None:
         row = self.query_one(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (document_id,))
         return self._document(row) if row else None
+
+    def require_document(self, document_id: str) -> DocumentRecord:
+        """The document's record; raises :class:`DocumentNotFoundError` when the index has no such document."""
+        record = self.document(document_id)
+        if record is None:
+            raise DocumentNotFoundError(f"no document {document_id!r} in the index")
+        return record
 
     def documents(self, ids: Sequence[str]) -> dict[str, DocumentRecord]:
         """The records of the given documents (those that exist), read from the store once per generation."""

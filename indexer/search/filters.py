@@ -9,7 +9,7 @@ request.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -45,15 +45,40 @@ class Filters:
         return not (self.edition or self.type or self.language or self.year or self.author
                     or self.year_from is not None or self.year_to is not None)
 
-    def check(self) -> None:
-        """Raise :class:`QueryError` for filters past the limits: too many or too long values, odd years."""
+    @classmethod
+    def from_params(cls, params: Mapping[str, Sequence[str]]) -> Filters:
+        """Filters from query parameters as text (a URL's, a form's): blank values dropped, repeated ones
+        once, years read as numbers. Raises :class:`QueryError` (code ``year``) for a year that is not one."""
+        lists = {name: tuple(dict.fromkeys(v.strip() for v in params.get(name, ()) if v.strip()))
+                 for name in LIST_FILTERS}
+        bounds = {name: next((v.strip() for v in params.get(name, ()) if v.strip()), None)
+                  for name in ("year_from", "year_to")}
+        return cls(edition=lists["edition"], type=lists["type"], language=lists["language"],
+                   year=tuple(_year("year", v) for v in lists["year"]), author=lists["author"],
+                   **{name: None if value is None else _year(name, value) for name, value in bounds.items()})
+
+    def check(self, vocabulary: Mapping[str, Sequence[object]] | None = None) -> None:
+        """Raise :class:`QueryError` for filters past the limits (too many or too long values, odd years), and,
+        given the index's ``vocabulary`` (values per facet), for values the index does not have."""
         for name in LIST_FILTERS:
             check_values(name, getattr(self, name))
         years = [("year", year) for year in self.year]
         years += [(name, year) for name in ("year_from", "year_to") if (year := getattr(self, name)) is not None]
         for name, year in years:
             if not MIN_YEAR <= year <= MAX_YEAR:
-                raise QueryError(f"{name} must be between {MIN_YEAR} and {MAX_YEAR}, got {year}")
+                raise QueryError(f"{name} must be between {MIN_YEAR} and {MAX_YEAR}, got {year}", code="year",
+                                 name=name, value=str(year))
+        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+            raise QueryError(f"year_from ({self.year_from}) is after year_to ({self.year_to})", code="year_order",
+                             year_from=self.year_from, year_to=self.year_to)
+        if vocabulary is None:
+            return
+        for name in FACETS:
+            unknown = [v for v in getattr(self, name) if v not in vocabulary[name]]
+            if unknown:
+                known = ", ".join(str(v) for v in vocabulary[name]) or "none"
+                raise QueryError(f"unknown {name} {', '.join(map(str, unknown))}: the index has {known}",
+                                 code="unknown_filter", name=name, values=[str(v) for v in unknown])
 
     def sql(self) -> tuple[str, list[Any]]:
         """A condition on the ``documents`` table aliased ``d``.
@@ -86,9 +111,18 @@ class Filters:
 def check_values(name: str, values: Sequence[object]) -> None:
     """Raise :class:`QueryError` when filter ``name`` lists too many values, or too long ones."""
     if len(values) > MAX_FILTER_VALUES:
-        raise QueryError(f"at most {MAX_FILTER_VALUES} values per filter: {name} has {len(values)}")
+        raise QueryError(f"at most {MAX_FILTER_VALUES} values per filter: {name} has {len(values)}",
+                         code="too_many_values", name=name, count=len(values), max=MAX_FILTER_VALUES)
     if (longest := max((len(v) for v in values if isinstance(v, str)), default=0)) > MAX_FILTER_VALUE_CHARS:
-        raise QueryError(f"{name} values may have at most {MAX_FILTER_VALUE_CHARS} characters, got {longest}")
+        raise QueryError(f"{name} values may have at most {MAX_FILTER_VALUE_CHARS} characters, got {longest}",
+                         code="value_too_long", name=name, length=longest, max=MAX_FILTER_VALUE_CHARS)
+
+
+def _year(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise QueryError(f"{name} must be a year, got {value!r}", code="year", name=name, value=value) from None
 
 
 def _like_literal(text: str) -> str:

@@ -13,6 +13,7 @@ ID selector and an SQL condition), so a filtered query still finds ``k`` documen
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import math
 import operator
@@ -25,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from indexer.core import ann, text
-from indexer.core.errors import DocumentNotFoundError, QueryError
+from indexer.core.errors import QueryError
 from indexer.core.language import detect_language
 from indexer.core.model import Embedder
-from indexer.core.settings import Settings
-from indexer.core.store import DocumentRecord, Index
+from indexer.core.settings import DEFAULT_LANGUAGES, Settings
+from indexer.core.store import DocumentRecord, Index, PassageRecord
 from indexer.search import keyword
 from indexer.search.filters import FACETS, MODES, Filters, Mode
 from indexer.search.fusion import fuse
@@ -42,14 +43,10 @@ FACET_DEPTH = 50  # documents the facet counts are taken over
 # Not frozen: a search builds some 150 of these objects (hits, passages, groups), and a frozen dataclass's
 # __init__ (an object.__setattr__ per field) took 5x as long as a plain one with slots.
 @dataclass(slots=True)
-class PassageHit:
-    id: int
-    page: int
-    start: int
-    end: int
-    language: str | None
-    text: str
-    score: float
+class PassageHit(PassageRecord):
+    """A stored passage that matched, with its score."""
+
+    score: float = 0.0
     # The passage's words as the keyword index holds them (best passages of a search): highlighting judges
     # them instead of analysing the text again, which cost ~1 ms a response for words not seen before.
     terms: str | None = None
@@ -66,18 +63,14 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Ranking:
-    hits: list[Hit]
-    facets: dict[str, list[tuple[Any, int]]]
-
-
-@dataclass(frozen=True)
 class SearchResult:
+    """The best documents for a query, and facet counts over the best ``FACET_DEPTH``."""
+
     query: str
     mode: Mode
     hits: list[Hit]
     facets: dict[str, list[tuple[Any, int]]]
-    took_ms: float
+    took_ms: float = 0.0  # the whole search's time, where :meth:`Searcher.search` measured it
 
 
 @dataclass(slots=True)
@@ -107,7 +100,7 @@ class Searcher:
     """Answers queries over one :class:`~indexer.core.store.Index` with one :class:`~indexer.core.model.Embedder`."""
 
     def __init__(self, index: Index, embedder: Embedder, *, max_query_chars: int = 500, max_k: int = 100,
-                 language_preference: float = 0.005, languages: tuple[str, ...] = ("fr", "de", "en", "lb")) -> None:
+                 language_preference: float = 0.005, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> None:
         self.index = index
         self.embedder = embedder
         self.max_query_chars = max_query_chars
@@ -128,26 +121,19 @@ class Searcher:
         """Validate a request; returns the query with whitespace normalised, or raises :class:`QueryError`."""
         query = " ".join(query.split())
         if not query:
-            raise QueryError("the query is empty: type a few words or a question")
+            raise QueryError("the query is empty: type a few words or a question", code="empty")
         if len(query) > self.max_query_chars:
-            raise QueryError(f"the query is too long ({len(query)} characters, at most {self.max_query_chars})")
-        if not 1 <= k <= self.max_k:
-            raise QueryError(f"k must be between 1 and {self.max_k}, got {k}")
+            raise QueryError(f"the query is too long ({len(query)} characters, at most {self.max_query_chars})",
+                             code="too_long", length=len(query), max=self.max_query_chars)
+        self.check_k(k)
         if mode not in MODES:
-            raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
-        self.check_filters(filters)
+            raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}", code="mode", value=mode)
+        filters.check(self.index.vocabulary())
         return query
 
-    def check_filters(self, filters: Filters) -> None:
-        filters.check()
-        vocabulary = self.index.vocabulary()
-        for name in FACETS:
-            unknown = [v for v in getattr(filters, name) if v not in vocabulary[name]]
-            if unknown:
-                known = ", ".join(str(v) for v in vocabulary[name]) or "none"
-                raise QueryError(f"unknown {name} {', '.join(map(str, unknown))}: the index has {known}")
-        if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
-            raise QueryError(f"year_from ({filters.year_from}) is after year_to ({filters.year_to})")
+    def check_k(self, k: int) -> None:
+        if not 1 <= k <= self.max_k:
+            raise QueryError(f"k must be between 1 and {self.max_k}, got {k}", code="k", max=self.max_k, value=k)
 
     # -- searching -------------------------------------------------------------------------------------
 
@@ -158,15 +144,15 @@ class Searcher:
         started = time.perf_counter()
         query = self.check(query, k=k, filters=filters, mode=mode)
         vector = self.embedder.encode_query([query])[0] if mode != "keyword" else None
-        ranking = self.rank(query, vector, k=k, filters=filters, mode=mode)
-        return SearchResult(query, mode, ranking.hits, ranking.facets, (time.perf_counter() - started) * 1000)
+        result = self.rank(query, vector, k=k, filters=filters, mode=mode)
+        return dataclasses.replace(result, took_ms=(time.perf_counter() - started) * 1000)
 
     def rank(self, query: str, vector: np.ndarray | None, *, k: int, filters: Filters, mode: Mode = "hybrid",
-             exclude_document: str | None = None) -> Ranking:
+             exclude_document: str | None = None) -> SearchResult:
         """The ``k`` best documents for an already validated (and, unless keyword-only, embedded) query."""
         allowed = self._allowed(filters)
         if allowed is not None and len(allowed) == 0:
-            return Ranking([], {})
+            return SearchResult(query, mode, [], {})
         depth = max(k, FACET_DEPTH)
         candidates = self._candidates(query, vector, depth=depth, filters=filters, allowed=allowed, mode=mode)
         prefer_language = bool(self.language_preference) and mode != "keyword"
@@ -174,7 +160,7 @@ class Searcher:
                              limit=depth, slack=self.language_preference if prefer_language else 0.0)
         if prefer_language:
             groups = self._prefer_query_language(query, groups)
-        return Ranking(self._hits(groups[:k], with_terms=True), self._facets(groups[:depth]))
+        return SearchResult(query, mode, self._hits(groups[:k], with_terms=True), self._facets(groups[:depth]))
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         if filters.is_empty():
@@ -298,7 +284,8 @@ class Searcher:
 
         def hit(passage_id: int, score: float) -> PassageHit:
             record = passages[passage_id]
-            return PassageHit(record.id, record.page, record.start, record.end, record.language, record.text, score,
+            return PassageHit(record.id, record.document_id, record.ordinal, record.page, record.start, record.end,
+                              record.language, record.text, score,
                               terms.get(passage_id))
 
         return [Hit(group.document, group.score, hit(*group.passages[0]), [hit(*other) for other in group.passages[1:]])
@@ -329,8 +316,8 @@ class Searcher:
     def document_vector(self, document_id: str) -> np.ndarray:
         """The mean of a document's passage vectors, normalised: what the document is about as a whole."""
         passages = self.index.passages_of(document_id)
-        if not passages:
-            raise DocumentNotFoundError(f"no document {document_id!r} in the index")
+        if not passages:  # a document always has passages: none means no such document
+            self.index.require_document(document_id)
         vectors = ann.reconstruct_many(self.index.vectors, np.array([p.id for p in passages], dtype=np.int64))
         mean = vectors.mean(axis=0)
         return mean / (np.linalg.norm(mean) or 1.0)
@@ -338,9 +325,8 @@ class Searcher:
     def similar(self, document_id: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The documents closest in meaning to ``document_id`` (in any language), itself excluded."""
         filters = filters or Filters()
-        if not 1 <= k <= self.max_k:
-            raise QueryError(f"k must be between 1 and {self.max_k}, got {k}")
-        self.check_filters(filters)
+        self.check_k(k)
+        filters.check(self.index.vocabulary())
         vector = self.document_vector(document_id)
         allowed = self._allowed(filters)
         if allowed is not None and len(allowed) == 0:

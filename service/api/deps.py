@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from indexer.core.settings import Settings
-from indexer.core.store import Index
 from indexer.search.searcher import Searcher
-from service.engine import QueryEngine
-from service.live import LiveIndex, Reindexer
-
-
-@dataclass
-class ServiceState:
-    settings: Settings
-    live: LiveIndex
-    engine: QueryEngine
-    reindexer: Reindexer
-
-    @property
-    def searcher(self) -> Searcher:
-        return self.live.searcher
-
-    @property
-    def index(self) -> Index:
-        return self.live.index
+from service.state import ServiceState
 
 
 async def get_state(request: Request) -> ServiceState:
@@ -39,6 +19,15 @@ async def get_state(request: Request) -> ServiceState:
 
 
 State = Annotated[ServiceState, Depends(get_state)]
+
+
+async def get_searcher(state: State) -> Searcher:
+    """The index generation this request uses for every step: FastAPI resolves a dependency once per request,
+    so a reload meanwhile cannot give one request two generations."""
+    return state.live.searcher
+
+
+CurrentSearcher = Annotated[Searcher, Depends(get_searcher)]
 _bearer = HTTPBearer(auto_error=False)
 
 

@@ -26,7 +26,7 @@ def admin_status(state: State) -> dict[str, Any]:
     return {
         "reindex": {"running": run.running, "started_at": run.started_at, "finished_at": run.finished_at,
                     "progress": state.reindexer.progress(), "error": run.error, "last_report": run.last_report},
-        "serving": index_info(state.index),
+        "serving": index_info(state.live.index),
         "problem": state.live.problem,
     }
 
@@ -35,4 +35,4 @@ def admin_status(state: State) -> dict[str, Any]:
 def reload(state: State) -> dict[str, Any]:
     """Serve the newest complete index now (the service also notices it by itself)."""
     changed = state.live.reload(force=True)
-    return {"changed": changed, "serving": index_info(state.index), "problem": state.live.problem}
+    return {"changed": changed, "serving": index_info(state.live.index), "problem": state.live.problem}

@@ -6,11 +6,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError
+from indexer.core.errors import DocumentFileGoneError
 from indexer.core.settings import Settings
-from indexer.core.store import DocumentRecord
 from service import searching
-from service.api.deps import State
+from service.api.deps import CurrentSearcher
 from service.api.routes.search import FilterParams, k_parameter
 from service.schemas import DocumentDetail, SimilarResponse, error_responses
 
@@ -32,37 +31,30 @@ _SERVED: dict[str, dict[str, Any]] = {
 }
 
 
-def _document(state: State, document_id: str) -> DocumentRecord:
-    record = state.index.document(document_id)
-    if record is None:
-        raise DocumentNotFoundError(f"no document {document_id!r} in the index")
-    return record
-
-
 def router_for(settings: Settings) -> APIRouter:
     """The document routes, with the limits of ``settings`` in their parameters."""
     router = APIRouter(prefix="/documents", tags=["documents"])
     K = k_parameter(settings)  # a type, named as one
 
     @router.get("/{document_id}", response_model=DocumentDetail, responses=error_responses(404, 422, 500, 503))
-    def document(state: State, document_id: str) -> DocumentDetail:
+    def document(searcher: CurrentSearcher, document_id: str) -> DocumentDetail:
         """A document's metadata and all its passages, in reading order."""
-        return searching.document_detail(state, document_id)
+        return searching.document_detail(searcher, document_id)
 
     @router.get("/{document_id}/similar", response_model=SimilarResponse,
                 responses=error_responses(404, 422, 500, 503))
-    def similar(state: State, document_id: str, filters: FilterParams,
+    def similar(searcher: CurrentSearcher, document_id: str, filters: FilterParams,
                 k: K = 10) -> SimilarResponse:  # type: ignore[valid-type]
         """The documents closest in meaning to this one, in any language ("more like this"), itself excluded."""
-        return searching.similar(state, document_id, k=k, filters=filters)
+        return searching.similar(searcher, document_id, k=k, filters=filters)
 
     @router.get("/{document_id}/file", response_class=FileResponse,
                 responses={200: {"description": "The file, in its own media type", "content": _SERVED},
                            **error_responses(404, 410, 422, 500, 503)})
-    def document_file(state: State, document_id: str) -> FileResponse:
+    def document_file(searcher: CurrentSearcher, document_id: str) -> FileResponse:
         """The original file. Only files of indexed documents are served, looked up by id, never by path."""
-        record = _document(state, document_id)
-        root = state.index.corpus_root.resolve()
+        record = searcher.index.require_document(document_id)
+        root = searcher.index.corpus_root.resolve()
         path = (root / record.path).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise DocumentFileGoneError(f"the file of document {document_id!r} is no longer in the corpus")

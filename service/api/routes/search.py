@@ -8,7 +8,7 @@ from pydantic import Field
 from indexer.core.settings import Settings
 from indexer.search.filters import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR, Filters, Mode
 from service import searching
-from service.api.deps import State
+from service.api.deps import CurrentSearcher, State
 from service.schemas import SearchResponse, error_responses
 
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
@@ -52,6 +52,7 @@ def router_for(settings: Settings) -> APIRouter:
     @router.get("/search", response_model=SearchResponse, responses=error_responses(422, 500, 503))
     async def search(
         state: State,
+        searcher: CurrentSearcher,
         filters: FilterParams,
         q: Annotated[str, Query(min_length=1, max_length=settings.max_query_chars,
                                 description="The question or keywords, in any language")],
@@ -59,6 +60,6 @@ def router_for(settings: Settings) -> APIRouter:
         mode: Annotated[Mode, Query(description="hybrid (default), dense (meaning only) or keyword")] = "hybrid",
     ) -> SearchResponse:
         """Documents that answer ``q``, best first, one entry per document with its best passage."""
-        return await searching.search(state, q=q, k=k, filters=filters, mode=mode)
+        return await searching.search(searcher, state.engine, q=q, k=k, filters=filters, mode=mode)
 
     return router

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from service.api.deps import State
+from service.api.deps import CurrentSearcher, State
 from service.schemas import Health, Stats, error_responses
 
 router = APIRouter(tags=["system"])
@@ -10,22 +10,22 @@ router = APIRouter(tags=["system"])
 
 @router.get("/health", response_model=Health, responses={
     **error_responses(500), 503: {"model": Health, "description": "The served index generation is gone"}})
-def health(state: State, response: Response) -> Health:
+def health(state: State, searcher: CurrentSearcher, response: Response) -> Health:
     """``ok``; ``degraded`` (still 200) while serving a fallback generation, with the reason; ``unavailable``
     (503) when the served generation's files are gone."""
-    status, problem = state.live.health()
+    status, problem = state.live.health(searcher)
     if status == "unavailable":
         response.status_code = 503
-    index = state.index
+    index = searcher.index
     return Health(status=status, documents=index.manifest.documents, generation=index.path.name, problem=problem)
 
 
 @router.get("/stats", response_model=Stats, responses=error_responses(500, 503))
-def stats(state: State) -> Stats:
+def stats(searcher: CurrentSearcher) -> Stats:
     """What is indexed, with which model, since when, and which files could not be read."""
-    manifest = state.index.manifest
-    vocabulary = state.index.vocabulary()
-    report = state.index.report()
+    manifest = searcher.index.manifest
+    vocabulary = searcher.index.vocabulary()
+    report = searcher.index.report()
     return Stats(
         documents=manifest.documents, passages=manifest.passages, model=manifest.model,
         dimension=manifest.dimension, index_created_at=manifest.created_at,
