@@ -199,9 +199,11 @@ def main() -> None:
     parser.add_argument("--models-dir", type=Path,
                         default=Path(os.environ.get("PASSERELLE_MODELS_DIR",
                                                     Path.home() / ".cache" / "passerelle" / "models")))
+    parser.add_argument("--reload-interval", type=float, action="append",
+                        help="the service's PASSERELLE_RELOAD_INTERVAL (repeatable; default: 2 and 0)")
     arguments = parser.parse_args()
     total_failed = total_lost = 0
-    for reload_interval in (2.0, 0.0):
+    for reload_interval in arguments.reload_interval or [2.0, 0.0]:
         print(f"service with PASSERELLE_RELOAD_INTERVAL={reload_interval}:")
         started = time.perf_counter()
         failed, lost, outcomes = drill(arguments.corpus, arguments.models_dir, reload_interval=reload_interval)
