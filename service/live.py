@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.progress import Progress
 
@@ -31,6 +31,8 @@ from indexer.core.store import Index, current_generation
 from indexer.search.searcher import Searcher
 
 log = logging.getLogger(__name__)
+
+HealthStatus = Literal["ok", "degraded", "unavailable"]
 
 
 class LiveIndex:
@@ -59,7 +61,7 @@ class LiveIndex:
     def index(self) -> Index:
         return self.searcher.index
 
-    def health(self) -> tuple[str, str | None]:
+    def health(self) -> tuple[HealthStatus, str | None]:
         """``ok``, ``degraded`` (serving a fallback) or ``unavailable`` (the served files are gone), and why."""
         index = self.index
         if not index.is_available():
