@@ -27,6 +27,7 @@ run: index serve
 lint: setup
 	$(BIN)/ruff check indexer service tests tools $(wildcard bench)
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest

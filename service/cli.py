@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +16,9 @@ from rich.table import Table
 
 from indexer.core.errors import PasserelleError
 from indexer.core.settings import Settings
+
+if TYPE_CHECKING:  # the model library loads only for the commands that need it
+    from indexer.core.model import Embedder
 
 app = typer.Typer(help="Passerelle: multilingual semantic search over conference material and theses.",
                   no_args_is_help=True, add_completion=False)
@@ -31,7 +34,7 @@ def _settings(**overrides: Any) -> Settings:
     return Settings(**{key: value for key, value in overrides.items() if value is not None})
 
 
-def _embedder(settings: Settings):  # type: ignore[no-untyped-def]
+def _embedder(settings: Settings) -> Embedder:
     from indexer.core.model import Embedder
 
     with console.status(f"Preparing model {settings.model}…"):
@@ -124,7 +127,7 @@ def search(
     model: ModelOption = None,
 ) -> None:
     """Search the index from the command line, with the service's search code."""
-    from indexer.search.filters import Filters
+    from indexer.search.filters import Filters, parse_mode
     from indexer.search.searcher import Searcher
 
     settings = _settings(index_dir=index_dir, model=model)
@@ -132,7 +135,7 @@ def search(
     searcher = Searcher.open(settings, embedder)
     filters = Filters(edition=tuple(edition or ()), type=tuple(type or ()), language=tuple(language or ()),
                       year=tuple(year or ()), author=tuple(author or ()), year_from=year_from, year_to=year_to)
-    result = searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+    result = searcher.search(query, k=k, filters=filters, mode=parse_mode(mode))
     if as_json:
         from service.schemas import Result
 
@@ -188,12 +191,14 @@ def evaluate(
     import tempfile
 
     from indexer.evaluation import evaluate as run_evaluation
+    from indexer.search.filters import parse_mode
 
     settings = _settings(model=model)
     embedder = _embedder(settings)
     with tempfile.TemporaryDirectory(prefix="passerelle-eval-") as scratch, _progress() as progress:
         result = run_evaluation(dataset_dir, embedder=embedder, settings=settings,
-                                index_dir=index_dir or Path(scratch), qrels=qrels, mode=mode, progress=progress)
+                                index_dir=index_dir or Path(scratch), qrels=qrels, mode=parse_mode(mode),
+                                progress=progress)
     table = Table(title=f"Evaluation of {dataset_dir.name}", show_header=False)
     for key, value in result.as_json().items():
         table.add_row(key, str(value))

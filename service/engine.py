@@ -23,8 +23,6 @@ from indexer.core.model import Embedder
 from indexer.search.filters import Filters, Mode
 from indexer.search.searcher import Searcher, SearchResult
 
-_STOP = object()
-
 
 @dataclass
 class _Job:
@@ -48,14 +46,14 @@ class QueryEngine:
         self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self.cache_hits = 0
         # SimpleQueue: a lock in C, where Queue's Python condition variable cost each request's hand-off more.
-        self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()  # None: stop
         self._thread = threading.Thread(target=self._run, name="passerelle-inference", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
-        self._jobs.put(_STOP)
+        self._jobs.put(None)
         self._thread.join(timeout=10)
 
     async def search(self, searcher: Searcher, query: str, *, k: int, filters: Filters,
@@ -69,19 +67,19 @@ class QueryEngine:
     def _run(self) -> None:
         while True:
             first = self._jobs.get()
-            if first is _STOP:
+            if first is None:
                 return
-            batch: list[_Job] = [first]  # type: ignore[list-item]
+            batch: list[_Job] = [first]
             stop = False
             while len(batch) < self.max_batch:
                 try:
                     job = self._jobs.get_nowait()
                 except queue.Empty:
                     break
-                if job is _STOP:
+                if job is None:
                     stop = True
                     break
-                batch.append(job)  # type: ignore[arg-type]
+                batch.append(job)
             self._answer(batch)
             if stop:
                 return
@@ -97,7 +95,7 @@ class QueryEngine:
             encoded = iter(self._encode(embedder, [job.query for job in batch if job.mode != "keyword"]))
         except Exception as exc:
             for job in batch:
-                _reply(job, None, exc)
+                _reply(job, exc)
             return
         faiss.omp_set_num_threads(1)
         for job in batch:
@@ -105,9 +103,9 @@ class QueryEngine:
             try:
                 ranking = job.searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode)
             except Exception as exc:
-                _reply(job, None, exc)
+                _reply(job, exc)
             else:
-                _reply(job, ranking, None)
+                _reply(job, ranking)
 
     def _encode(self, embedder: Embedder, queries: list[str]) -> list[np.ndarray]:
         """Query vectors, from the cache where possible; the misses are encoded in one model call."""
@@ -130,16 +128,16 @@ class QueryEngine:
         return [found[query] for query in queries]
 
 
-def _reply(job: _Job, result: SearchResult | None, error: BaseException | None) -> None:
+def _reply(job: _Job, outcome: SearchResult | BaseException) -> None:
     # RuntimeError: the event loop has closed (shutdown), nobody is waiting any more.
     with contextlib.suppress(RuntimeError):
-        job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+        job.loop.call_soon_threadsafe(_settle, job.future, outcome)
 
 
-def _settle(future: asyncio.Future[SearchResult], result: SearchResult | None, error: BaseException | None) -> None:
+def _settle(future: asyncio.Future[SearchResult], outcome: SearchResult | BaseException) -> None:
     if future.cancelled():  # the client went away
         return
-    if error is not None:
-        future.set_exception(error)
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
     else:
-        future.set_result(result)
+        future.set_result(outcome)

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.progress import Progress
 
@@ -30,6 +30,8 @@ from indexer.core.store import Index, current_generation
 from indexer.search.searcher import Searcher
 
 log = logging.getLogger(__name__)
+
+HealthStatus = Literal["ok", "degraded", "unavailable"]
 
 
 class LiveIndex:
@@ -57,7 +59,7 @@ class LiveIndex:
     def index(self) -> Index:
         return self.searcher.index
 
-    def health(self, searcher: Searcher) -> tuple[str, str | None]:
+    def health(self, searcher: Searcher) -> tuple[HealthStatus, str | None]:
         """``ok``, ``degraded`` (serving a fallback) or ``unavailable`` (the served files are gone), and why."""
         index = searcher.index
         if not index.is_available():

@@ -107,7 +107,7 @@ class PageState:
             pairs.append(("lang", self.lang))
         return pairs
 
-    def url(self, path: str = "/", **changes: Any) -> str:
+    def url(self, path: str = "/", /, **changes: Any) -> str:
         pairs = replace(self, **changes).pairs() if changes else self.pairs()
         return f"{path}?{urlencode(pairs)}" if pairs else path
 
@@ -210,7 +210,7 @@ async def _search(searcher: Searcher, engine: QueryEngine, page: PageState,
     mode = cast(Mode, page.mode)  # checked by the searcher
     answers = await asyncio.gather(
         searching.search(searcher, engine, q=page.q, k=page.k, filters=filters, mode=mode),
-        *(searching.search(searcher, engine, q=page.q, k=1, filters=replace(filters, **{name: ()}), mode=mode)
+        *(searching.search(searcher, engine, q=page.q, k=1, filters=filters.without(name), mode=mode)
           for name in fields),
     )
     counts = {name: answers[0].facets.get(name, []) for name in FACET_FIELDS}

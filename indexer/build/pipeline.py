@@ -443,15 +443,15 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         # Extraction of the next files (in the worker process) overlaps the model's encoding: on two cores the
         # pipeline runs close to the bare model's speed.
         extracted = _prefetch(extract_one, [relative for relative, _ in plan.embed], depth=_PREFETCH)
-        for (relative, kind), document in zip(plan.embed, extracted, strict=True):
+        for (relative, kind), outcome in zip(plan.embed, extracted, strict=True):
             _advance(progress, task, relative)
             if kind == "changed":
                 writer.remove_document(document_id(relative))
-            if isinstance(document, FileIssue):
-                report.failed.append(document)
+            if isinstance(outcome, FileIssue):
+                report.failed.append(outcome)
                 continue
             try:
-                pipeline.add(document, metadata_hash=_entry_hash(entries.get(relative)))
+                pipeline.add(outcome, metadata_hash=_entry_hash(entries.get(relative)))
             except TooLargeError as exc:
                 report.failed.append(FileIssue(relative, exc.reason, str(exc), hashes[relative]))
                 continue

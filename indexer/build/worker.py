@@ -23,12 +23,14 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from indexer.core.errors import ExtractionError, ReaderCrashedError, TooLargeError, TooSlowError
+
+if TYPE_CHECKING:  # for annotations only: ForkServerContext does not exist on Windows
+    from multiprocessing.context import ForkServerContext, SpawnContext
 
 R = TypeVar("R")
 
@@ -153,7 +155,7 @@ class Worker:
             return self._connection
         self._stop()
         parent_end, child_end = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child_end, self.memory_mb * _MB),  # type: ignore[attr-defined]
+        process = self._context.Process(target=_serve, args=(child_end, self.memory_mb * _MB),
                                         name="passerelle-extract", daemon=True)
         process.start()
         child_end.close()
@@ -195,11 +197,12 @@ class Worker:
         if process.exitcode is None:
             process.kill()
         # The worker leads its own process group: this also ends the OCR subprocess it may be waiting for.
-        with contextlib.suppress(OSError, AttributeError):
-            os.killpg(process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        if process.pid is not None:  # None only for a process never started: no group to end
+            with contextlib.suppress(OSError, AttributeError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
-def _context() -> BaseContext:
+def _context() -> ForkServerContext | SpawnContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)

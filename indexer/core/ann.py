@@ -99,6 +99,8 @@ instead of searching the index: about 3 µs a vector (1 ms for 1,000, 32 ms for 
 a filtered in-index search scanning every list took 19-26 ms)."""
 
 _IVF_KINDS = ("ivf-sq8", "ivf-pq")
+# faiss's stubs leave out the DirectMap enum that SWIG exposes.
+_HASHTABLE: int = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
 _TRAIN_POINTS_PER_LIST = 40  # k-means sample: FAISS wants ≥ 39 points per centroid; more costs build time
 _KMEANS_ITERATIONS = 10
 
@@ -204,8 +206,9 @@ def _trained_ivf_pq(vectors: np.ndarray, nlist: int, *, nprobe: int, seed: int) 
     refine = faiss.IndexScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
     index = faiss.IndexRefine(base, refine)
     index.own_fields = True
-    base.this.disown()
-    refine.this.disown()
+    # faiss's stubs leave out SWIG's `this` proxy, through which the refine index takes ownership of both.
+    base.this.disown()  # type: ignore[attr-defined]
+    refine.this.disown()  # type: ignore[attr-defined]
     index.k_factor = PQ_K_FACTOR
     with _one_thread():
         index.train(_sample(vectors, nlist, seed))
@@ -218,14 +221,14 @@ def _trained_ivf(vectors: np.ndarray, nlist: int, *, nprobe: int, seed: int) -> 
     index = faiss.IndexIVFScalarQuantizer(quantizer, dimension, nlist, faiss.ScalarQuantizer.QT_8bit,
                                           faiss.METRIC_INNER_PRODUCT)
     index.own_fields = True
-    quantizer.this.disown()  # owned by the IVF index from now on
+    quantizer.this.disown()  # type: ignore[attr-defined]  # faiss's stubs leave out SWIG's `this`; the IVF owns it
     index.cp.niter = _KMEANS_ITERATIONS
     index.cp.seed = seed
     index.cp.max_points_per_centroid = _TRAIN_POINTS_PER_LIST
     with _one_thread():
         index.train(_sample(vectors, nlist, seed))
     index.nprobe = min(nprobe, nlist)
-    index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct() and remove_ids() by arbitrary id
+    index.set_direct_map_type(_HASHTABLE)  # reconstruct() and remove_ids() by arbitrary id
     return index
 
 
@@ -269,25 +272,43 @@ def search_params(index: faiss.Index, *, selector: faiss.IDSelector | None = Non
     returned object alive during the search and use it from one thread at a time (FAISS swaps the selector
     inside it while searching an ``IndexIDMap2``).
     """
+    # Fields are set one by one, as FAISS's keyword constructor does: faiss's stubs declare no keywords.
     kind = kind_of(index)
     if kind == "ivf-pq":
         ivf = faiss.extract_index_ivf(index)
-        probes = min(ivf.nlist, nprobe or ivf.nprobe)
-        # IndexRefine ignores a selector of its own: it goes to the IVF, on the IDMap2's internal ids.
-        base = faiss.SearchParametersIVF(nprobe=probes) if selector is None else faiss.SearchParametersIVF(
-            nprobe=probes, sel=faiss.IDSelectorTranslated(faiss.downcast_index(index).id_map, selector))
-        k_factor = k_factor or max(2, math.ceil(PQ_RERANK / k))
-        return faiss.IndexRefineSearchParameters(k_factor=k_factor, base_index_params=base)
+        base = faiss.SearchParametersIVF()
+        base.nprobe = min(ivf.nlist, nprobe or ivf.nprobe)
+        if selector is not None:
+            # IndexRefine ignores a selector of its own: it goes to the IVF, on the IDMap2's internal ids.
+            id_map = _id_map(index).id_map
+            # faiss's stubs want an array here, but the C++ constructor takes the index's own Int64Vector.
+            base.sel = faiss.IDSelectorTranslated(id_map, selector)  # type: ignore[arg-type]
+        refine = faiss.IndexRefineSearchParameters()
+        refine.k_factor = k_factor or max(2, math.ceil(PQ_RERANK / k))
+        refine.base_index_params = base
+        return refine
+    params: faiss.SearchParameters
     if kind == "ivf-sq8":
         ivf = faiss.extract_index_ivf(index)
-        probes = min(ivf.nlist, nprobe or ivf.nprobe)
-        return faiss.SearchParametersIVF(sel=selector, nprobe=probes) if selector is not None \
-            else faiss.SearchParametersIVF(nprobe=probes)
-    if kind == "hnsw":
-        ef = ef_search or max(HNSW_EF_SEARCH, 2 * k)
-        return faiss.SearchParametersHNSW(sel=selector, efSearch=ef) if selector is not None \
-            else faiss.SearchParametersHNSW(efSearch=ef)
-    return faiss.SearchParameters(sel=selector) if selector is not None else faiss.SearchParameters()
+        params = faiss.SearchParametersIVF()
+        params.nprobe = min(ivf.nlist, nprobe or ivf.nprobe)
+    elif kind == "hnsw":
+        hnsw = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]  # absent from faiss's stubs
+        hnsw.efSearch = ef_search or max(HNSW_EF_SEARCH, 2 * k)
+        params = hnsw
+    else:
+        params = faiss.SearchParameters()
+    if selector is not None:
+        params.sel = selector
+    return params
+
+
+def _id_map(index: faiss.Index) -> faiss.IndexIDMap2:
+    """``index`` as the ``IndexIDMap2`` that :func:`kind_of` found it to be (flat, hnsw and ivf-pq kinds)."""
+    outer = faiss.downcast_index(index)
+    if not isinstance(outer, faiss.IndexIDMap2):
+        raise ValueError(f"expected an IndexIDMap2, got {type(outer).__name__}")
+    return outer
 
 
 def search(index: faiss.Index, queries: np.ndarray, k: int, *,
@@ -370,6 +391,8 @@ def all_ids(index: faiss.Index) -> np.ndarray:
         return faiss.vector_to_array(index.id_map).astype(np.int64)
     ivf = faiss.extract_index_ivf(index)
     invlists = ivf.invlists
+    if invlists is None:  # every index built here owns its lists
+        raise ValueError("IVF index without inverted lists")
     parts = [faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy()
              for i in range(ivf.nlist) if invlists.list_size(i)]
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
@@ -410,7 +433,7 @@ def remove(index: faiss.Index, ids: np.ndarray) -> faiss.Index:
         if kind == "hnsw":
             rebuilt = _new_hnsw(index.d)
         else:  # the same trained lists and codebooks, emptied
-            refine = faiss.clone_index(faiss.downcast_index(index).index)
+            refine = faiss.clone_index(_id_map(index).index)
             refine.reset()
             rebuilt = faiss.IndexIDMap2(refine)
         if len(keep):
@@ -426,8 +449,8 @@ def remove(index: faiss.Index, ids: np.ndarray) -> faiss.Index:
 
 def _ensure_direct_map(index: faiss.Index) -> None:
     ivf = faiss.extract_index_ivf(index)
-    if ivf.direct_map.type != faiss.DirectMap.Hashtable:
-        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+    if ivf.direct_map.type != _HASHTABLE:
+        ivf.set_direct_map_type(_HASHTABLE)
 
 
 def reconstruct(index: faiss.Index, id_: int) -> np.ndarray:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: py3langid is imported on first use, in _identifier
+    from py3langid.langid import LanguageIdentifier
 
 # Under this many letters a guess is noise; the caller falls back to the document's language.
 MIN_LETTERS = 40
 
 
 @lru_cache(maxsize=8)
-def _identifier(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -132,19 +132,18 @@ class Embedder:
                         with self._tokenizer_lock:
                             return preprocess(*args, **kwargs)
 
-                    model.preprocess = preprocess_in_turn  # type: ignore[method-assign]
+                    # Shadows the method on this instance, as an assignment would; mypy refuses assigning to methods.
+                    vars(model)["preprocess"] = preprocess_in_turn
                     self._loaded = model
         return self._loaded
 
     @property
     def query_prompt(self) -> str:
-        prompts = self._model.prompts or {}
-        return next((prompts[n] for n in _QUERY_PROMPTS if n in prompts), "")
+        return _prompt(self._model.prompts, _QUERY_PROMPTS)
 
     @property
     def document_prompt(self) -> str:
-        prompts = self._model.prompts or {}
-        return next((prompts[n] for n in _DOCUMENT_PROMPTS if n in prompts), "")
+        return _prompt(self._model.prompts, _DOCUMENT_PROMPTS)
 
     @property
     def dimension(self) -> int:
@@ -171,7 +170,7 @@ class Embedder:
         return self
 
     @property
-    def tokenizer(self):  # type: ignore[no-untyped-def]
+    def tokenizer(self) -> Any:
         return self._model.tokenizer
 
     def configure_thread(self) -> None:
@@ -209,6 +208,12 @@ class Embedder:
         vectors = np.asarray(vectors, dtype=np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(vectors)
+
+
+def _prompt(prompts: dict[str, str | None] | None, names: Sequence[str]) -> str:
+    """The model's prompt under the first of ``names`` it has, '' for none (a prompt declared null included)."""
+    found = prompts or {}
+    return next((found[name] or "" for name in names if name in found), "")
 
 
 def _cores() -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "multilingual-e5-small"
@@ -123,7 +123,7 @@ class Settings(BaseSettings):
 
     @field_validator("overlap_tokens")
     @classmethod
-    def _overlap_below_passage(cls, value: int, info) -> int:  # type: ignore[no-untyped-def]
+    def _overlap_below_passage(cls, value: int, info: ValidationInfo) -> int:
         passage = info.data.get("passage_tokens", 192)
         if value >= passage // 2:
             raise ValueError(f"overlap_tokens ({value}) must be under half of passage_tokens ({passage})")

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import faiss
 import numpy as np
@@ -129,7 +129,7 @@ class IndexWriter:
     """
 
     def __init__(self, index_dir: Path, *, model: str, dimension: int, base: Path | None = None,
-                 vector_index: str = "auto") -> None:
+                 vector_index: ann.Kind | Literal["auto"] = "auto") -> None:
         self.index_dir = index_dir
         self.model = model
         self.dimension = dimension
@@ -245,7 +245,7 @@ class IndexWriter:
         if wanted == ann.kind_of(self._vectors) or self.passages == 0:
             return self._vectors
         ids = ann.all_ids(self._vectors)
-        return ann.build_vector_index(ann.reconstruct_many(self._vectors, ids), ids, kind=wanted)  # type: ignore[arg-type]
+        return ann.build_vector_index(ann.reconstruct_many(self._vectors, ids), ids, kind=wanted)
 
     def abort(self) -> None:
         try:
@@ -296,6 +296,7 @@ class Index:
         :meth:`open_generation` raises when none is good.
         """
         current = current_generation(index_dir)
+        error: IndexCorruptError | IndexNotFoundError
         try:
             return cls.open(index_dir, expected_model=expected_model), None
         except IndexCorruptError as exc:

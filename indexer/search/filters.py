@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from indexer.core.errors import QueryError
@@ -56,6 +56,11 @@ class Filters:
         return cls(edition=lists["edition"], type=lists["type"], language=lists["language"],
                    year=tuple(_year("year", v) for v in lists["year"]), author=lists["author"],
                    **{name: None if value is None else _year(name, value) for name, value in bounds.items()})
+
+    def without(self, name: str) -> Filters:
+        """These filters with filter ``name`` lifted (a facet's counts show what else could be chosen)."""
+        lifted: dict[str, Any] = {name: None if name in ("year_from", "year_to") else ()}
+        return replace(self, **lifted)
 
     def check(self, vocabulary: Mapping[str, Sequence[object]] | None = None) -> None:
         """Raise :class:`QueryError` for filters past the limits (too many or too long values, odd years), and,
@@ -106,6 +111,13 @@ class Filters:
                            "WHERE lower(a.value) LIKE '%' || w.value || '%' ESCAPE '\\')")
             parameters.append(json.dumps([_like_literal(name.lower()) for name in self.author]))
         return " AND ".join(clauses) or "1", parameters
+
+
+def parse_mode(mode: str) -> Mode:
+    """``mode`` as a :data:`Mode`; raises :class:`QueryError` (code ``mode``) for another word."""
+    if mode not in MODES:
+        raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}", code="mode", value=mode)
+    return mode
 
 
 def check_values(name: str, values: Sequence[object]) -> None:

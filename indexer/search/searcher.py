@@ -32,7 +32,7 @@ from indexer.core.model import Embedder
 from indexer.core.settings import DEFAULT_LANGUAGES, Settings
 from indexer.core.store import DocumentRecord, Index, PassageRecord
 from indexer.search import keyword
-from indexer.search.filters import FACETS, MODES, Filters, Mode
+from indexer.search.filters import FACETS, Filters, Mode, parse_mode
 from indexer.search.fusion import fuse
 from indexer.search.highlight import Highlighter
 
@@ -126,8 +126,7 @@ class Searcher:
             raise QueryError(f"the query is too long ({len(query)} characters, at most {self.max_query_chars})",
                              code="too_long", length=len(query), max=self.max_query_chars)
         self.check_k(k)
-        if mode not in MODES:
-            raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}", code="mode", value=mode)
+        parse_mode(mode)
         filters.check(self.index.vocabulary())
         return query
 

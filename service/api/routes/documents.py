@@ -1,7 +1,7 @@
 # No ``from __future__ import annotations``: see service/api/routes/search.py.
 import mimetypes
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
@@ -34,7 +34,7 @@ _SERVED: dict[str, dict[str, Any]] = {
 def router_for(settings: Settings) -> APIRouter:
     """The document routes, with the limits of ``settings`` in their parameters."""
     router = APIRouter(prefix="/documents", tags=["documents"])
-    K = k_parameter(settings)  # a type, named as one
+    k_query = k_parameter(settings)
 
     @router.get("/{document_id}", response_model=DocumentDetail, responses=error_responses(404, 422, 500, 503))
     def document(searcher: CurrentSearcher, document_id: str) -> DocumentDetail:
@@ -44,7 +44,7 @@ def router_for(settings: Settings) -> APIRouter:
     @router.get("/{document_id}/similar", response_model=SimilarResponse,
                 responses=error_responses(404, 422, 500, 503))
     def similar(searcher: CurrentSearcher, document_id: str, filters: FilterParams,
-                k: K = 10) -> SimilarResponse:  # type: ignore[valid-type]
+                k: Annotated[int, k_query] = 10) -> SimilarResponse:
         """The documents closest in meaning to this one, in any language ("more like this"), itself excluded."""
         return searching.similar(searcher, document_id, k=k, filters=filters)
 

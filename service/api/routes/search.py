@@ -39,15 +39,15 @@ async def filters(  # async: no thread-pool hop for a few assignments (see deps.
 FilterParams = Annotated[Filters, Depends(filters)]
 
 
-def k_parameter(settings: Settings) -> object:
-    """The ``k`` parameter's type, bounded by ``settings.max_k`` (so the OpenAPI schema says so too)."""
-    return Annotated[int, Query(ge=1, le=settings.max_k, description="Number of documents to return")]
+def k_parameter(settings: Settings) -> Any:
+    """The ``k`` parameter, bounded by ``settings.max_k`` (so the OpenAPI schema says so too)."""
+    return Query(ge=1, le=settings.max_k, description="Number of documents to return")
 
 
 def router_for(settings: Settings) -> APIRouter:
     """The search route, with the limits of ``settings`` in its parameters."""
     router = APIRouter(tags=["search"])
-    K = k_parameter(settings)  # a type, named as one
+    k_query = k_parameter(settings)
 
     @router.get("/search", response_model=SearchResponse, responses=error_responses(422, 500, 503))
     async def search(
@@ -56,7 +56,7 @@ def router_for(settings: Settings) -> APIRouter:
         filters: FilterParams,
         q: Annotated[str, Query(min_length=1, max_length=settings.max_query_chars,
                                 description="The question or keywords, in any language")],
-        k: K = 10,  # type: ignore[valid-type]
+        k: Annotated[int, k_query] = 10,
         mode: Annotated[Mode, Query(description="hybrid (default), dense (meaning only) or keyword")] = "hybrid",
     ) -> SearchResponse:
         """Documents that answer ``q``, best first, one entry per document with its best passage."""
