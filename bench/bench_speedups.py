@@ -17,7 +17,7 @@ each variant, then round 2 of each, …) so that other work on a shared machine 
 A speed-up is against the baseline of its own group; nDCG@10 changes are against ``fp32``.
 
 The two ONNX variants need sentence-transformers 5.x + transformers < 4.58 + optimum-onnx, which cannot
-be installed beside sentence-transformers 6.2 (see shared/notes): they run in a separate virtual
+be installed beside sentence-transformers 6.2 (optimum-onnx needs transformers < 4.58): they run in a separate virtual
 environment given with ``--onnx-python`` (this script re-runs itself there as a worker and reads back
 its figures). Make one, e.g.::
 

@@ -21,27 +21,11 @@ Deletions: ``flat`` and ``ivf-sq8`` remove in place. FAISS cannot remove from an
 from the remaining vectors — one pass over the data, so batch deletions (a re-index writes a new
 generation anyway).
 
-Figures, from ``bench/bench_scale.py`` on the 2-core machine (one FAISS thread, dimension 384, clustered
-synthetic vectors calibrated against real multilingual-e5-small passage vectors — ``--data mid`` — see
-bench/RESULTS-scale-speed.md for the commands and the full tables):
-
-========= ====================== =============================================== =========================
-vectors   flat: p50 / memory     ivf-pq: nprobe/nlist, k_factor → p50, recall@10  ivf-sq8: best measured
-========= ====================== =============================================== =========================
-100 k     6.4 ms / 154 MB        256/1,024, 100 → 0.72 ms, 0.943                   128/1,024 → 1.2 ms, 0.879
-                                 1,024/1,024, 100 → 1.5 ms, 0.973
-1 M       58 ms / 1,536 MB       1,024/4,096, 100 → 6.2 ms, 0.901 (480 MB)         512/4,096 → 12 ms, 0.808
-                                 **2,048/4,096, 200 → 9.96 ms, 0.957 (default)**
-========= ====================== =============================================== =========================
-
-So: exact search stays under 10 ms per query up to about 150 k vectors (≈ 0.06-0.09 µs a vector, memory
-bound); :data:`FLAT_MAX_VECTORS` = 100 k keeps a margin for a busy machine. Beyond it, ``ivf-pq`` with half
-of the lists probed (:data:`DEFAULT_PROBE_SHARE`) and :data:`PQ_RERANK` = 2,000 candidates re-ranked
-(200·k at k = 10): at 1 M vectors 480 MB, p50 9.96 ms and recall@10 0.957 on the calibrated data — the
-issue's three targets, with no margin left on speed. A quarter of the lists with k_factor 100 (the
-earlier default) was 6.2 ms but recall 0.90. The 8-bit re-ranking itself caps recall@10 at about 0.97 on
-this data (exact scoring of 8-bit vectors). At 5 M vectors (still 4,096 lists): 2.4 GB, p50 27.5 ms,
-recall@10 0.927 — the limit of one 2-core machine.
+Why these thresholds: exact search stays under 10 ms a query up to about 150 k vectors, so
+:data:`FLAT_MAX_VECTORS` = 100 k keeps a margin for a busy machine; beyond it ``ivf-pq`` with half of the lists
+probed (:data:`DEFAULT_PROBE_SHARE`) and :data:`PQ_RERANK` candidates re-ranked keeps a query near 10 ms with
+recall@10 about 0.96 at 1 M vectors. The figures and the variants tried are in bench/RESULTS-scale-speed.md
+(``bench/bench_scale.py``).
 
 Filters run inside the search (a FAISS ``IDSelector`` in the search parameters) for every kind; build the
 parameters with :func:`search_params` — an IVF index rejects a plain ``faiss.SearchParameters``, and
@@ -52,9 +36,9 @@ selector while FAISS searches with it: make one per search, do not share one bet
 in-index search took 19 ms), more are searched in the index with ``nprobe`` raised by the inverse of the
 allowed share, widened again for rows that came back short.
 
-FAISS threads: with two OpenMP threads on this busy 2-core machine, a single flat query took 5-10× longer
-and PQ training 90× longer than with one (workers spin-waiting for a core). Building here runs on one
-thread; a service searching one query at a time should call ``faiss.omp_set_num_threads(1)``.
+FAISS threads: on a machine without spare cores, OpenMP workers spin-waiting for a core make a query and
+training many times slower. Building here runs on one thread; a service searching one query at a time should
+call ``faiss.omp_set_num_threads(1)``.
 """
 
 from __future__ import annotations
