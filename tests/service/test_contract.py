@@ -75,7 +75,9 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path,
     root = tmp_path_factory.mktemp("contract")
     corpus = root / "corpus"
     shutil.copytree(small_corpus, corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index", admin_token=TOKEN, max_query_chars=200)
+    # No OCR: each full run would read the scan in bad/ again, and OCR has its own tests (test_extract.py).
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", admin_token=TOKEN, max_query_chars=200,
+                        ocr=False)
     index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
     with run_server(settings, fake_embedder) as url:
         yield url

@@ -79,7 +79,7 @@ def test_a_document_whose_file_left_the_corpus_is_gone(tmp_path: Path, small_cor
                                                         fake_embedder: FakeEmbedder) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(small_corpus, corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", ocr=False)  # OCR: see test_extract.py
     index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
     with TestClient(create_app(settings, embedder=fake_embedder)) as client:
         document = client.get("/search", params={"q": "Eeler Leit Eesamkeet"}).json()["results"][0]["document"]

@@ -25,7 +25,9 @@ def live(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path,
     root = tmp_path_factory.mktemp("live")
     corpus = root / "corpus"
     shutil.copytree(small_corpus, corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index", admin_token=TOKEN, reload_interval=0.2)
+    # No OCR: each full run would read the scan in bad/ again, and OCR has its own tests (test_extract.py).
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", admin_token=TOKEN, reload_interval=0.2,
+                        ocr=False)
     index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
     with run_server(settings, fake_embedder) as url:
         yield url, settings

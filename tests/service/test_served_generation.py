@@ -23,7 +23,8 @@ def corpus(tmp_path: Path, small_corpus: Path) -> Path:
 
 
 def _settings(corpus: Path, tmp_path: Path, **changes: object) -> Settings:
-    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", **changes)
+    # No OCR: each full run would read the scan in bad/ again, and OCR has its own tests (test_extract.py).
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", ocr=False, **changes)
 
 
 def test_re_indexing_twice_never_removes_the_generation_a_non_reloading_service_serves(
