@@ -1,5 +1,9 @@
 """The web page in a real browser: Debian's Chromium driven by Playwright (never a downloaded browser).
 
+The page is served from the fake embedder's index: what it does with results does not depend on their meaning.
+Marked slow for the browser itself: the module takes 15 to 20 s on two cores (Chromium starts, then 0.5 to 3 s a
+test), a third of what the fast set may take; ``tests/web/test_pages.py`` checks the same pages' HTML in the fast set.
+
 Screenshots of the main states are saved under ``test-output/screenshots/`` for review.
 """
 
@@ -17,7 +21,7 @@ import pytest
 
 from ..conftest import REPO
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # a real browser, not the real model
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
