@@ -27,7 +27,7 @@ from service import create_app
 from ..conftest import run_server
 
 TOKEN = "a-long-enough-admin-token-for-contract-tests"
-EXAMPLES = int(os.environ.get("PASSERELLE_CONTRACT_EXAMPLES", 100))  # per operation: the module takes ~30 s
+EXAMPLES = int(os.environ.get("PASSERELLE_CONTRACT_EXAMPLES", 100))  # per operation: the module takes ~10 s
 
 
 def _config(**generation: Any) -> schemathesis.Config:
