@@ -1,4 +1,10 @@
-"""Shared fixtures: the real default model, a small multilingual corpus with bad files, a real server."""
+"""Shared fixtures: a small multilingual corpus with bad files, indexed and served twice.
+
+``fake_*`` fixtures (``fake_embedder``, ``fake_settings``, ``fake_indexed``, ``fake_server``, ``fake_client``) index
+and serve it with :class:`~indexer.FakeEmbedder` (no model: documents are found by the words they share with the
+query) in seconds; tests of search, API, web and building behaviour use them. The fixtures without the prefix use
+the real default model, for the tests whose assertion is about meaning (those are marked ``slow``).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from indexer import Embedder, IndexReport, Settings, index_corpus
+from indexer import Embedder, FakeEmbedder, IndexReport, Settings, index_corpus
 
 from .documents import write_small_corpus
 
@@ -48,6 +54,22 @@ def indexed(settings: Settings, embedder: Embedder) -> IndexReport:
     return index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder, settings=settings)
 
 
+@pytest.fixture(scope="session")
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def fake_settings(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path) -> Settings:
+    return Settings(corpus_dir=small_corpus, index_dir=tmp_path_factory.mktemp("fake-index"), max_query_chars=200)
+
+
+@pytest.fixture(scope="session")
+def fake_indexed(fake_settings: Settings, fake_embedder: FakeEmbedder) -> IndexReport:
+    return index_corpus(fake_settings.corpus_dir, index_dir=fake_settings.index_dir, embedder=fake_embedder,
+                        settings=fake_settings)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -58,6 +80,13 @@ def free_port() -> int:
 def server(settings: Settings, embedder: Embedder, indexed: IndexReport) -> Iterator[str]:
     """A real uvicorn server on loopback, serving the small corpus."""
     with run_server(settings, embedder) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def fake_server(fake_settings: Settings, fake_embedder: FakeEmbedder, fake_indexed: IndexReport) -> Iterator[str]:
+    """The same server over the fake embedder's index (the service must be given the embedder that built it)."""
+    with run_server(fake_settings, fake_embedder) as url:
         yield url
 
 
@@ -87,4 +116,10 @@ def run_server(settings: Settings, embedder: Embedder) -> Iterator[str]:
 @pytest.fixture
 def client(server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def fake_client(fake_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=fake_server, timeout=30) as http:
         yield http

@@ -1,4 +1,6 @@
-"""The extractor survives 140 real-world PDFs: each is indexed or reported with a reason."""
+"""The extractor survives 140 real-world PDFs: each is indexed or reported with a reason.
+
+Indexed with the fake embedder (what is read does not depend on the model); slow for the reading of 140 files."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Embedder, Index, Settings, index_corpus
+from indexer import FakeEmbedder, Index, Settings, index_corpus
 
 from .conftest import SHARED
 
@@ -15,11 +17,11 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not PDFS.is_dir(), reason="needs ../shared/data/pdf beside the project")]
 
 
-def test_every_shared_pdf_is_indexed_or_reported(tmp_path: Path, embedder: Embedder, models_dir: Path) -> None:
+def test_every_shared_pdf_is_indexed_or_reported(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     # OCR off: this test is about surviving every file; OCR has its own tests (tests/indexer/test_extract.py),
     # and reading 45 scans here would add many minutes.
-    settings = Settings(models_dir=models_dir, passage_tokens=480, overlap_tokens=0, ocr=False)
-    report = index_corpus(PDFS, index_dir=tmp_path / "index", embedder=embedder, settings=settings)
+    settings = Settings(passage_tokens=480, overlap_tokens=0, ocr=False)
+    report = index_corpus(PDFS, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings)
     pdfs = sorted(p.relative_to(PDFS).as_posix() for p in PDFS.rglob("*.pdf"))
     # The folder also holds licences and expected-text files: they are indexed too, but only PDFs are counted.
     indexed = {row[0] for row in Index.open(tmp_path / "index").query("SELECT path FROM documents")

@@ -1,8 +1,9 @@
-"""Re-indexing after each edition: only what changed is embedded, nothing is lost, crashes are harmless."""
+"""Re-indexing after each edition: only what changed is embedded, nothing is lost, crashes are harmless.
+
+With the fake embedder: which passages are embedded again, and when, does not depend on what the vectors mean."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -12,11 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Embedder, Index, Settings, index_corpus
+from indexer import FakeEmbedder, Index, Settings, index_corpus
 
 from ..documents import ENGLISH_HOUSING, FRENCH_AI
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -27,16 +26,38 @@ def corpus(tmp_path: Path, small_corpus: Path) -> Path:
     return copy
 
 
+# A full run in another process whose passages take a model's time to encode (here, longer than the test waits):
+# killed while it writes, not after.
+_INDEXER_AT_A_MODELS_PACE = """
+import sys
+import time
+from pathlib import Path
+
+from indexer import FakeEmbedder, Settings, index_corpus
+
+
+class SlowEmbedder(FakeEmbedder):
+    def encode_document(self, passages):
+        time.sleep(60)
+        return super().encode_document(passages)
+
+
+if __name__ == "__main__":
+    corpus, index_dir = map(Path, sys.argv[1:])
+    index_corpus(corpus, index_dir=index_dir, embedder=SlowEmbedder(), settings=Settings(), full=True)
+"""
+
+
 def _paths(index_dir: Path) -> dict[str, str]:
     return dict(Index.open(index_dir).query("SELECT path, title FROM documents"))
 
 
-def test_add_change_move_delete_duplicate_and_catalogue_cycles(corpus: Path, tmp_path: Path, embedder: Embedder,
-                                                                settings: Settings) -> None:
+def test_add_change_move_delete_duplicate_and_catalogue_cycles(
+        corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, fake_settings: Settings) -> None:
     index_dir = tmp_path / "index"
 
     def run():
-        return index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+        return index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
 
     first = run()
     assert len(first.added) == 6 and first.embedded_passages == first.passages
@@ -78,19 +99,17 @@ def test_add_change_move_delete_duplicate_and_catalogue_cycles(corpus: Path, tmp
     assert corrected.metadata_updated == ["2025-demo/theses/integration.pdf"] and corrected.embedded_passages == 0
     assert _paths(index_dir)["2025-demo/theses/integration.pdf"] == "Schulische Integration (korrigiert)"
 
-    full = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings, full=True)
+    full = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings, full=True)
     assert full.embedded_passages == full.passages == corrected.passages
 
 
 def test_a_killed_indexer_leaves_the_previous_index_and_the_next_run_recovers(
-        corpus: Path, tmp_path: Path, embedder: Embedder, settings: Settings) -> None:
+        corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, fake_settings: Settings) -> None:
     index_dir = tmp_path / "index"
-    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
     before = Index.open(index_dir)
-    env = os.environ | {"PASSERELLE_MODELS_DIR": str(settings.models_dir)}
-    process = subprocess.Popen([sys.executable, "-m", "service.cli", "index", str(corpus), "--index-dir",
-                                str(index_dir), "--full"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-c", _INDEXER_AT_A_MODELS_PACE, str(corpus), str(index_dir)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not list(index_dir.glob(".tmp-gen-*/store.sqlite")):
         assert process.poll() is None and time.monotonic() < deadline, "the indexer ended before writing"
@@ -101,41 +120,41 @@ def test_a_killed_indexer_leaves_the_previous_index_and_the_next_run_recovers(
     after = Index.open(index_dir)  # verified: manifest, checksums, counts
     assert after.path == before.path and after.manifest == before.manifest
     assert list(index_dir.glob(".tmp-gen-*"))  # the leftovers are there…
-    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings, full=True)
+    report = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings, full=True)
     assert not list(index_dir.glob(".tmp-gen-*"))  # …and the next run removes them
     assert Index.open(index_dir).manifest.passages == report.passages
 
 
-def test_a_damaged_current_index_falls_back_to_the_last_good_one(corpus: Path, tmp_path: Path,
-                                                                 embedder: Embedder, settings: Settings) -> None:
+def test_a_damaged_current_index_falls_back_to_the_last_good_one(
+        corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, fake_settings: Settings) -> None:
     index_dir = tmp_path / "index"
-    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
     good = Index.open(index_dir).path
-    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings, full=True)
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings, full=True)
     damaged = Index.open(index_dir).path
     (damaged / "vectors.faiss").write_bytes(b"\0" * 64)
-    index, problem = Index.open_last_good(index_dir, expected_model=embedder.name)
+    index, problem = Index.open_last_good(index_dir, expected_model=fake_embedder.name)
     assert index.path == good and problem and "vectors.faiss" in problem
 
 
-def test_an_unchanged_run_removes_the_leftovers_of_a_killed_one(corpus: Path, tmp_path: Path, embedder: Embedder,
-                                                                 settings: Settings) -> None:
+def test_an_unchanged_run_removes_the_leftovers_of_a_killed_one(
+        corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, fake_settings: Settings) -> None:
     index_dir = tmp_path / "index"
-    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
     half_written = index_dir / ".tmp-gen-20200101T000000000000-dead00"
     half_written.mkdir()
     (half_written / "store.sqlite").write_bytes(b"half")
-    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    report = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
     assert not report.new_generation and report.embedded_passages == 0
     assert not half_written.exists()
 
 
-def test_a_dangling_current_pointer_is_repaired_by_the_next_run(corpus: Path, tmp_path: Path, embedder: Embedder,
-                                                                settings: Settings) -> None:
+def test_a_dangling_current_pointer_is_repaired_by_the_next_run(
+        corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, fake_settings: Settings) -> None:
     index_dir = tmp_path / "index"
-    index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
     intact = Index.open(index_dir).path
     (index_dir / "CURRENT").write_text("gen-missing\n")
-    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    report = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
     assert report.embedded_passages == 0  # built on the intact generation, nothing to embed again
     assert Index.open(index_dir).path == intact

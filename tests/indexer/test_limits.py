@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Embedder, Index, Settings, index_corpus
+from indexer import FakeEmbedder, Index, Settings, index_corpus
 from indexer.build import pipeline
 
 from ..documents import (
@@ -22,8 +22,6 @@ from ..documents import (
 )
 from . import hostile
 
-pytestmark = pytest.mark.slow
-
 
 def _indexed(index_dir: Path) -> dict[str, str]:
     return dict(Index.open(index_dir).query("SELECT path, extra FROM documents"))
@@ -36,21 +34,21 @@ def _peak_rss_mb() -> float:
     return 0.0
 
 
-def test_files_over_a_limit_are_reported_with_the_setting_to_raise(tmp_path: Path, embedder: Embedder,
-                                                                     models_dir: Path) -> None:
+def test_files_over_a_limit_are_reported_with_the_setting_to_raise(tmp_path: Path,
+                                                                     fake_embedder: FakeEmbedder) -> None:
     corpus = tmp_path / "corpus"
     edition = corpus / "2025-demo"
     edition.mkdir(parents=True)
     zip_bomb_docx(edition / "bomb.docx", megabytes=10)
     write_docx(edition / "long.docx", title="Un long rapport", heading="Un long rapport",
-               paragraphs=[f"{FRENCH_AI} ({number})" for number in range(30)])
+               paragraphs=[f"{FRENCH_AI} ({number})" for number in range(60)])  # 20 passages or more
     (edition / "pages.pdf").write_bytes(pdf_bytes([f"{GERMAN_INTEGRATION} Seite {n}." for n in range(4)]))
     (edition / "big.txt").write_text(ENGLISH_HOUSING + " " * 2**21, encoding="utf-8")
     (edition / "fine.md").write_text(f"# Eeler Leit\n\n{LUXEMBOURGISH_ELDERLY}\n", encoding="utf-8")
     index_dir = tmp_path / "index"
-    settings = Settings(models_dir=models_dir, max_passages=10, max_pages=3, max_file_mb=1)
+    settings = Settings(max_passages=10, max_pages=3, max_file_mb=1)
 
-    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    report = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=settings)
 
     failed = {Path(issue.path).name: issue for issue in report.failed}
     assert {name: issue.reason for name, issue in failed.items()} == {
@@ -62,13 +60,12 @@ def test_files_over_a_limit_are_reported_with_the_setting_to_raise(tmp_path: Pat
     assert set(_indexed(index_dir)) == {"2025-demo/fine.md"}
 
     # Raised limits read the refused files again, although they did not change.
-    again = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=Settings(models_dir=models_dir))
+    again = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=Settings())
     assert {Path(issue.path).name: issue.reason for issue in again.failed} == {"bomb.docx": "too large"}
     assert sorted(again.added) == ["2025-demo/big.txt", "2025-demo/long.docx", "2025-demo/pages.pdf"]
 
 
-def test_a_file_that_crashes_hangs_or_eats_memory_fails_alone(tmp_path: Path, embedder: Embedder,
-                                                              models_dir: Path,
+def test_a_file_that_crashes_hangs_or_eats_memory_fails_alone(tmp_path: Path, fake_embedder: FakeEmbedder,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "load_document", hostile.load_document)
     corpus = tmp_path / "corpus"
@@ -79,10 +76,10 @@ def test_a_file_that_crashes_hangs_or_eats_memory_fails_alone(tmp_path: Path, em
     for name, text in zip(names, texts, strict=True):
         (edition / f"{name}.md").write_text(f"# {name}\n\n{text}\n", encoding="utf-8")
     index_dir = tmp_path / "index"
-    settings = Settings(models_dir=models_dir, max_seconds_per_file=2, extract_memory_mb=512)
+    settings = Settings(max_seconds_per_file=2, extract_memory_mb=512)
 
     started = time.monotonic()
-    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=settings)
+    report = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=settings)
 
     assert time.monotonic() - started < 60
     failed = {Path(issue.path).stem: issue for issue in report.failed}
@@ -96,18 +93,16 @@ def test_a_file_that_crashes_hangs_or_eats_memory_fails_alone(tmp_path: Path, em
     assert all(f'"worker_pid": {os.getpid()}' not in extra and "worker_pid" in extra for extra in indexed.values())
 
 
-def test_a_zip_bomb_let_through_is_stopped_by_the_memory_cap(tmp_path: Path, embedder: Embedder,
-                                                             models_dir: Path) -> None:
+def test_a_zip_bomb_let_through_is_stopped_by_the_memory_cap(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     corpus = tmp_path / "corpus"
     edition = corpus / "2025-demo"
     edition.mkdir(parents=True)
     zip_bomb_docx(edition / "bomb.docx", megabytes=10)
     (edition / "fine.md").write_text(f"# Eeler Leit\n\n{LUXEMBOURGISH_ELDERLY}\n", encoding="utf-8")
-    settings = Settings(models_dir=models_dir, max_compression_ratio=100_000, max_unpacked_mb=100_000,
-                        extract_memory_mb=256)
+    settings = Settings(max_compression_ratio=100_000, max_unpacked_mb=100_000, extract_memory_mb=256)
     peak_before = _peak_rss_mb()
 
-    report = index_corpus(corpus, index_dir=tmp_path / "index", embedder=embedder, settings=settings)
+    report = index_corpus(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings)
 
     assert [(issue.path, issue.reason) for issue in report.failed] == [("2025-demo/bomb.docx", "too large")]
     assert "PASSERELLE_EXTRACT_MEMORY_MB" in report.failed[0].message

@@ -1,25 +1,27 @@
+"""Searching the small corpus: grouping, filters, facets, modes, highlighting and similar documents over the fake
+embedder's index; what only a model knows (a French question finding a German thesis, hybrid ranking's quality
+across languages, the language preference) with the real model."""
+
 from __future__ import annotations
 
 import pytest
 
-from indexer import Embedder, Filters, Index, IndexReport, Searcher, Settings
+from indexer import Embedder, FakeEmbedder, Filters, Index, IndexReport, Searcher, Settings
 from indexer.core.errors import QueryError
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def searcher(indexed: IndexReport, settings: Settings, embedder: Embedder) -> Searcher:
+def searcher(fake_indexed: IndexReport, fake_settings: Settings, fake_embedder: FakeEmbedder) -> Searcher:
+    """Over the fake embedder's index: a document is found by the words it shares with the query."""
+    return Searcher(Index.open(fake_settings.index_dir, expected_model=fake_embedder.name), fake_embedder,
+                    max_query_chars=fake_settings.max_query_chars, max_k=fake_settings.max_k)
+
+
+@pytest.fixture(scope="module")
+def real_searcher(indexed: IndexReport, settings: Settings, embedder: Embedder) -> Searcher:
+    """Over the real model's index, for what only meaning explains (the tests at the end, marked slow)."""
     return Searcher(Index.open(settings.index_dir, expected_model=embedder.name), embedder,
                     max_query_chars=settings.max_query_chars, max_k=settings.max_k)
-
-
-def test_french_query_finds_german_thesis_first(searcher: Searcher) -> None:
-    result = searcher.search("intégration scolaire des enfants issus de l'immigration", k=3)
-    top = result.hits[0]
-    assert top.document.path == "2025-demo/theses/integration.pdf"
-    assert top.document.language == "de"
-    assert top.passage.page in (1, 2)
 
 
 def test_results_are_grouped_one_per_document_best_first(searcher: Searcher) -> None:
@@ -68,26 +70,6 @@ def test_keyword_mode_finds_exact_terms_and_acronyms(searcher: Searcher) -> None
     assert {h.document.path for h in hits} == {"2025-demo/ia-slides.pptx", "2024-archive/notes.txt"}
 
 
-def test_hybrid_is_never_below_either_part_on_a_fixed_set(searcher: Searcher) -> None:
-    from indexer.evaluation import ndcg_at
-
-    cases = {
-        "Aufnahmeklassen Grundschule Luxemburg": {"2025-demo/theses/integration.pdf"},
-        "comment aider les enfants immigrés à l'école": {"2025-demo/theses/integration.pdf"},
-        "Housing First tenants kept their home": {"2025-demo/housing-report.docx", "2024-archive/page.html"},
-        "logement des sans-abri": {"2025-demo/housing-report.docx", "2024-archive/page.html"},
-        "RGPD données personnelles": {"2025-demo/ia-slides.pptx", "2024-archive/notes.txt"},
-        "Eesamkeet vun eelere Leit": {"2025-demo/eeler-leit.md"},
-        "loneliness of elderly people at home": {"2025-demo/eeler-leit.md"},
-    }
-    totals = {}
-    for mode in ("dense", "keyword", "hybrid"):
-        totals[mode] = sum(
-            ndcg_at([h.document.path for h in searcher.search(q, k=10, mode=mode).hits], dict.fromkeys(rel, 1), 10)
-            for q, rel in cases.items())
-    assert totals["hybrid"] >= max(totals["dense"], totals["keyword"]) - 1e-9, totals
-
-
 def test_filtered_search_still_returns_k_results(searcher: Searcher) -> None:
     # English documents rank last for a Luxembourgish query, but a language filter still yields both.
     hits = searcher.search("Eeler Leit doheem", k=2, filters=Filters(language=("en",))).hits
@@ -117,17 +99,7 @@ def test_similar_excludes_the_document_itself(searcher: Searcher) -> None:
     report = next(h.document for h in searcher.search("Housing First", k=3).hits if h.document.format == "docx")
     similar = searcher.similar(report.id, k=3)
     assert report.id not in {h.document.id for h in similar}
-    assert similar[0].document.path == "2024-archive/page.html"  # the same topic, another format
-
-
-def test_language_preference_breaks_near_ties_only(searcher: Searcher, embedder: Embedder) -> None:
-    plain = Searcher(searcher.index, embedder, language_preference=0.0)
-    preferring = Searcher(searcher.index, embedder, language_preference=0.05)
-    query = "protection des données et intelligence artificielle au travail"
-    assert preferring.search(query, k=6).hits[0].document.language == "fr"
-    strong = plain.search("Schulische Integration von Kindern mit Migrationshintergrund", k=1).hits[0]
-    assert preferring.search("intégration scolaire des enfants migrants en Allemagne et au Luxembourg",
-                             k=1).hits[0].document.id == strong.document.id  # a strong German hit stays first
+    assert similar[0].document.path == "2024-archive/page.html"  # the same text, another format
 
 
 def test_highlight_judges_a_word_in_the_language_of_its_passage(searcher: Searcher) -> None:
@@ -189,3 +161,47 @@ def test_many_filter_values_still_filter(searcher: Searcher) -> None:
 @pytest.mark.parametrize("pattern", ["%", "_", "%%", "Lena%Hoffmann", "Lena_Hoffmann", "\\"])
 def test_author_filter_takes_like_wildcards_literally(searcher: Searcher, pattern: str) -> None:
     assert searcher.search("Integration", k=10, filters=Filters(author=(pattern,))).hits == []
+
+
+# What only meaning explains: the real model (slow).
+
+
+@pytest.mark.slow
+def test_french_query_finds_german_thesis_first(real_searcher: Searcher) -> None:
+    result = real_searcher.search("intégration scolaire des enfants issus de l'immigration", k=3)
+    top = result.hits[0]
+    assert top.document.path == "2025-demo/theses/integration.pdf"
+    assert top.document.language == "de"
+    assert top.passage.page in (1, 2)
+
+
+@pytest.mark.slow
+def test_hybrid_is_never_below_either_part_on_a_fixed_set(real_searcher: Searcher) -> None:
+    from indexer.evaluation import ndcg_at
+
+    cases = {
+        "Aufnahmeklassen Grundschule Luxemburg": {"2025-demo/theses/integration.pdf"},
+        "comment aider les enfants immigrés à l'école": {"2025-demo/theses/integration.pdf"},
+        "Housing First tenants kept their home": {"2025-demo/housing-report.docx", "2024-archive/page.html"},
+        "logement des sans-abri": {"2025-demo/housing-report.docx", "2024-archive/page.html"},
+        "RGPD données personnelles": {"2025-demo/ia-slides.pptx", "2024-archive/notes.txt"},
+        "Eesamkeet vun eelere Leit": {"2025-demo/eeler-leit.md"},
+        "loneliness of elderly people at home": {"2025-demo/eeler-leit.md"},
+    }
+    totals = {}
+    for mode in ("dense", "keyword", "hybrid"):
+        totals[mode] = sum(
+            ndcg_at([h.document.path for h in real_searcher.search(q, k=10, mode=mode).hits], dict.fromkeys(rel, 1), 10)
+            for q, rel in cases.items())
+    assert totals["hybrid"] >= max(totals["dense"], totals["keyword"]) - 1e-9, totals
+
+
+@pytest.mark.slow
+def test_language_preference_breaks_near_ties_only(real_searcher: Searcher, embedder: Embedder) -> None:
+    plain = Searcher(real_searcher.index, embedder, language_preference=0.0)
+    preferring = Searcher(real_searcher.index, embedder, language_preference=0.05)
+    query = "protection des données et intelligence artificielle au travail"
+    assert preferring.search(query, k=6).hits[0].document.language == "fr"
+    strong = plain.search("Schulische Integration von Kindern mit Migrationshintergrund", k=1).hits[0]
+    assert preferring.search("intégration scolaire des enfants migrants en Allemagne et au Luxembourg",
+                             k=1).hits[0].document.id == strong.document.id  # a strong German hit stays first

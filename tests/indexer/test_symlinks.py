@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from indexer import Embedder, Index, Settings, index_corpus
+from indexer import FakeEmbedder, Index, Settings, index_corpus
 from indexer.build.pipeline import corpus_fingerprint
 from indexer.build.sources import walk_corpus
 
@@ -65,13 +63,12 @@ def test_the_fingerprint_reads_nothing_outside_the_corpus(tmp_path: Path) -> Non
     assert corpus_fingerprint(corpus) != before
 
 
-@pytest.mark.slow
-def test_text_behind_a_link_out_of_the_corpus_is_never_indexed(tmp_path: Path, embedder: Embedder,
-                                                                 models_dir: Path) -> None:
+def test_text_behind_a_link_out_of_the_corpus_is_never_indexed(tmp_path: Path,
+                                                                 fake_embedder: FakeEmbedder) -> None:
     corpus, _ = _linked_corpus(tmp_path)
     index_dir = tmp_path / "index"
 
-    report = index_corpus(corpus, index_dir=index_dir, embedder=embedder, settings=Settings(models_dir=models_dir))
+    report = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=Settings())
 
     index = Index.open(index_dir)
     assert [row[0] for row in index.query("SELECT path FROM documents")] == ["2025-demo/notes.md"]

@@ -1,4 +1,5 @@
-"""The HTTP service, over real HTTP, with the real model and a real index."""
+"""The HTTP service, over real HTTP and a real index: built with the fake embedder (words, no meaning), and one
+question across languages with the real model."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import socket
 import httpx
 import pytest
 
-pytestmark = pytest.mark.slow
+GERMAN_THESIS = "Schulische Integration von Kindern mit Migrationshintergrund"
 
 
+@pytest.mark.slow
 def test_french_query_finds_german_document_over_http(client: httpx.Client) -> None:
     response = client.get("/search", params={"q": "Comment aider les enfants immigrés à réussir à l'école ?"})
     assert response.status_code == 200
@@ -21,11 +23,22 @@ def test_french_query_finds_german_document_over_http(client: httpx.Client) -> N
     assert top["score"] == pytest.approx(top["passage"]["score"], abs=1e-4)
 
 
-def test_search_with_filters_and_k(client: httpx.Client) -> None:
-    body = client.get("/search", params={"q": "logement", "k": 2, "type": "document"}).json()
+def test_a_result_names_its_document_and_links_its_passage_at_its_page(fake_client: httpx.Client) -> None:
+    response = fake_client.get("/search", params={"q": "Wie gelingt die Integration von Kindern in der Schule?"})
+    assert response.status_code == 200
+    top = response.json()["results"][0]
+    assert top["document"]["title"] == GERMAN_THESIS and top["document"]["language"] == "de"
+    assert top["document"]["url"] == f"/documents/{top['document']['id']}/file"
+    assert top["passage"]["page"] in (1, 2) and top["passage"]["language"] == "de"
+    assert top["passage"]["url"] == f"/documents/{top['document']['id']}/file#page={top['passage']['page']}"
+    assert top["score"] == pytest.approx(top["passage"]["score"], abs=1e-4)
+
+
+def test_search_with_filters_and_k(fake_client: httpx.Client) -> None:
+    body = fake_client.get("/search", params={"q": "logement", "k": 2, "type": "document"}).json()
     assert len(body["results"]) == 2
     assert all(r["document"]["type"] == "document" for r in body["results"])
-    body = client.get("/search", params=[("q", "logement"), ("language", "en"), ("language", "lb")]).json()
+    body = fake_client.get("/search", params=[("q", "logement"), ("language", "en"), ("language", "lb")]).json()
     assert {r["document"]["language"] for r in body["results"]} == {"en", "lb"}
 
 
@@ -45,8 +58,8 @@ def test_search_with_filters_and_k(client: httpx.Client) -> None:
         ({}, "Field required"),
     ],
 )
-def test_bad_requests_get_422_with_a_reason(client: httpx.Client, params: dict[str, object], reason: str) -> None:
-    response = client.get("/search", params=params)
+def test_bad_requests_get_422_with_a_reason(fake_client: httpx.Client, params: dict[str, object], reason: str) -> None:
+    response = fake_client.get("/search", params=params)
     assert response.status_code == 422
     assert reason in str(response.json()["detail"])
 
@@ -67,34 +80,34 @@ HUGE = "9223372036854775808"  # one past SQLite's largest integer
         ({"k": f"-{HUGE}"}, "k must be at least 1"),
     ],
 )
-def test_out_of_range_integers_get_422_not_500(client: httpx.Client, endpoint: str, params: dict[str, str],
+def test_out_of_range_integers_get_422_not_500(fake_client: httpx.Client, endpoint: str, params: dict[str, str],
                                                reason: str) -> None:
     if endpoint == "search":
-        response = client.get("/search", params={"q": "santé", **params})
+        response = fake_client.get("/search", params={"q": "santé", **params})
     else:
-        document_id = client.get("/search", params={"q": "santé", "k": 1}).json()["results"][0]["document"]["id"]
-        response = client.get(f"/documents/{document_id}/similar", params=params)
+        document_id = fake_client.get("/search", params={"q": "santé", "k": 1}).json()["results"][0]["document"]["id"]
+        response = fake_client.get(f"/documents/{document_id}/similar", params=params)
     assert response.status_code == 422, response.text
     assert reason in response.json()["detail"]
 
 
-def test_many_filter_values_get_422_not_500(client: httpx.Client) -> None:
-    response = client.get("/search", params=[("q", "santé"), *(("author", f"name {n}") for n in range(1000))])
+def test_many_filter_values_get_422_not_500(fake_client: httpx.Client) -> None:
+    response = fake_client.get("/search", params=[("q", "santé"), *(("author", f"name {n}") for n in range(1000))])
     assert response.status_code == 422, response.text
     assert "at most 20 values per filter: author has 1000" in response.json()["detail"]
-    response = client.get("/search", params=[("q", "santé"), *(("author", f"name {n}") for n in range(20))])
+    response = fake_client.get("/search", params=[("q", "santé"), *(("author", f"name {n}") for n in range(20))])
     assert response.status_code == 200 and response.json()["results"] == []
 
 
-def test_long_urls_get_a_4xx_with_a_reason(server: str) -> None:
+def test_long_urls_get_a_4xx_with_a_reason(fake_server: str) -> None:
     # Under 64 KiB the request reaches the service, whose limits refuse it with a reason.
-    with httpx.Client(base_url=server, timeout=30) as client:
+    with httpx.Client(base_url=fake_server, timeout=30) as client:
         response = client.get("/search", params={"q": "santé", "author": "a" * 60_000})
         assert response.status_code == 422 and "at most 50 characters" in response.json()["detail"]
         response = client.get("/search", params={"q": "sante " * 9_000})
         assert response.status_code == 422 and "the query is too long" in response.json()["detail"]
     # Over 64 KiB uvicorn's HTTP parser refuses the request line itself (httpx will not even send it).
-    host, port = server.removeprefix("http://").split(":")
+    host, port = fake_server.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=30) as sock:
         sock.sendall(b"GET /search?q=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         answer = b""
@@ -103,33 +116,34 @@ def test_long_urls_get_a_4xx_with_a_reason(server: str) -> None:
     assert answer.startswith(b"HTTP/1.1 400 ") and answer.endswith(b"Invalid HTTP request received.")
 
 
-def test_other_matching_passages_are_references_into_the_document(client: httpx.Client) -> None:
-    results = client.get("/search", params={"q": "Integration von Kindern in der Schule", "k": 5}).json()["results"]
+def test_other_matching_passages_are_references_into_the_document(fake_client: httpx.Client) -> None:
+    params = {"q": "Integration von Kindern in der Schule", "k": 5}
+    results = fake_client.get("/search", params=params).json()["results"]
     with_others = [r for r in results if r["others"]]
     assert with_others, "some document should match in more than one passage"
     for result in with_others:
         scores = [result["passage"]["score"], *(o["score"] for o in result["others"])]
         assert scores == sorted(scores, reverse=True)
-        passages = {p["id"]: p for p in client.get(f"/documents/{result['document']['id']}").json()["passages"]}
+        passages = {p["id"]: p for p in fake_client.get(f"/documents/{result['document']['id']}").json()["passages"]}
         for other in result["others"]:
             assert "text" not in other and "highlighted" not in other  # the text is one request away
             assert other["id"] != result["passage"]["id"]
             assert (passages[other["id"]]["page"], passages[other["id"]]["start"]) == (other["page"], other["start"])
 
 
-def test_document_detail_and_file(client: httpx.Client) -> None:
-    hit = client.get("/search", params={"q": "Eeler Leit Eesamkeet"}).json()["results"][0]
+def test_document_detail_and_file(fake_client: httpx.Client) -> None:
+    hit = fake_client.get("/search", params={"q": "Eeler Leit Eesamkeet"}).json()["results"][0]
     document_id = hit["document"]["id"]
-    detail = client.get(f"/documents/{document_id}").json()
+    detail = fake_client.get(f"/documents/{document_id}").json()
     assert detail["document"]["title"] == "Eeler Leit doheem"
     assert detail["passages"] and detail["passages"][0]["page"] == 1
-    file = client.get(f"/documents/{document_id}/file")
+    file = fake_client.get(f"/documents/{document_id}/file")
     assert file.status_code == 200 and file.text.startswith("# Eeler Leit doheem")
 
 
-def test_pdf_is_served_inline(client: httpx.Client) -> None:
-    hit = client.get("/search", params={"q": "Bachelorarbeit Integration", "type": "thesis"}).json()["results"][0]
-    response = client.get(hit["document"]["url"])
+def test_pdf_is_served_inline(fake_client: httpx.Client) -> None:
+    hit = fake_client.get("/search", params={"q": "Bachelorarbeit Integration", "type": "thesis"}).json()["results"][0]
+    response = fake_client.get(hit["document"]["url"])
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline")
@@ -137,34 +151,34 @@ def test_pdf_is_served_inline(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("document_id", ["nope", "..%2F..%2Fetc%2Fpasswd", "../../etc/passwd", "%2e%2e"])
-def test_unknown_documents_and_path_tricks_get_404(client: httpx.Client, document_id: str) -> None:
+def test_unknown_documents_and_path_tricks_get_404(fake_client: httpx.Client, document_id: str) -> None:
     for suffix in ("", "/file"):
-        response = client.get(f"/documents/{document_id}{suffix}")
+        response = fake_client.get(f"/documents/{document_id}{suffix}")
         assert response.status_code == 404
         assert "root:" not in response.text
 
 
-def test_health_stats_and_docs(client: httpx.Client) -> None:
-    health = client.get("/health").json()
+def test_health_stats_and_docs(fake_client: httpx.Client) -> None:
+    health = fake_client.get("/health").json()
     assert health["status"] == "ok" and health["documents"] == 6 and health["problem"] is None
     assert health["generation"].startswith("gen-")
-    stats = client.get("/stats").json()
-    assert stats["model"] == "multilingual-e5-small" and stats["documents"] == 6
+    stats = fake_client.get("/stats").json()
+    assert stats["model"] == "fake-embedder" and stats["documents"] == 6  # the model that built the index
     assert set(stats["languages"]) == {"de", "en", "fr", "lb"}
     assert {f["reason"] for f in stats["failed"]} == {"encrypted", "corrupt", "no text"}
-    assert client.get("/docs").status_code == 200
-    assert "/search" in client.get("/openapi.json").json()["paths"]
+    assert fake_client.get("/docs").status_code == 200
+    assert "/search" in fake_client.get("/openapi.json").json()["paths"]
 
 
-def test_many_concurrent_searches_all_succeed_and_health_stays_responsive(server: str) -> None:
+def test_many_concurrent_searches_all_succeed_and_health_stays_responsive(fake_server: str) -> None:
     queries = ["santé mentale", "Wohnungsnot", "digital skills", "Integratioun", "RGPD"] * 8
 
     def ask(query: str) -> int:
-        with httpx.Client(base_url=server, timeout=60) as http:
+        with httpx.Client(base_url=fake_server, timeout=60) as http:
             return http.get("/search", params={"q": query, "k": 3}).status_code
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(ask, q) for q in queries]
-        with httpx.Client(base_url=server, timeout=5) as http:
+        with httpx.Client(base_url=fake_server, timeout=5) as http:
             assert http.get("/health").status_code == 200  # not blocked behind the queries
         assert [f.result() for f in futures] == [200] * len(queries)

@@ -21,14 +21,13 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import missing_required_header
 
-from indexer import Embedder, Settings, index_corpus
+from indexer import FakeEmbedder, Settings, index_corpus
 from service import create_app
 
 from ..conftest import run_server
 
-pytestmark = pytest.mark.slow
 TOKEN = "a-long-enough-admin-token-for-contract-tests"
-EXAMPLES = int(os.environ.get("PASSERELLE_CONTRACT_EXAMPLES", 100))  # per operation: the module takes ~30 s
+EXAMPLES = int(os.environ.get("PASSERELLE_CONTRACT_EXAMPLES", 100))  # per operation: the module takes ~10 s
 
 
 def _config(**generation: Any) -> schemathesis.Config:
@@ -69,17 +68,18 @@ def valid_data_is_refused_only_for_what_the_schema_cannot_say(ctx: schemathesis.
 
 
 @pytest.fixture(scope="module")
-def admin_server(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path, embedder: Embedder,
-                 models_dir: Path) -> Iterator[str]:
+def admin_server(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path,
+                 fake_embedder: FakeEmbedder) -> Iterator[str]:
     """A server with an admin token, over its own copy of the small corpus: the fuzzer's re-index runs (in full
     too) take seconds each, and leave the session's shared index alone."""
     root = tmp_path_factory.mktemp("contract")
     corpus = root / "corpus"
     shutil.copytree(small_corpus, corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index", models_dir=models_dir, admin_token=TOKEN,
-                        max_query_chars=200)
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
-    with run_server(settings, embedder) as url:
+    # No OCR: each full run would read the scan in bad/ again, and OCR has its own tests (test_extract.py).
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", admin_token=TOKEN, max_query_chars=200,
+                        ocr=False)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
+    with run_server(settings, fake_embedder) as url:
         yield url
         # A re-index the fuzzer started must end before the process does: a model thread still running at exit
         # aborts the interpreter (and the test run with it).
@@ -90,18 +90,18 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path, e
                 time.sleep(0.2)
 
 
-def test_the_servers_publish_the_schema_being_fuzzed(server: str, admin_server: str) -> None:
-    for url in (server, admin_server):
+def test_the_servers_publish_the_schema_being_fuzzed(fake_server: str, admin_server: str) -> None:
+    for url in (fake_server, admin_server):
         assert httpx.get(f"{url}/openapi.json", timeout=30).json() == SCHEMA
 
 
 @api.parametrize()
 @FUZZ
-def test_the_api_keeps_its_contract(case: schemathesis.Case, server: str) -> None:
+def test_the_api_keeps_its_contract(case: schemathesis.Case, fake_server: str) -> None:
     """The session's server has no admin token: its admin endpoints answer 403, credentials or not. (The check
     that a request without the Authorization header gets 401 is for a server where admin is enabled, below.)"""
     disabled = [missing_required_header] if case.operation.path.startswith("/admin/") else []
-    case.call_and_validate(base_url=server, excluded_checks=disabled,
+    case.call_and_validate(base_url=fake_server, excluded_checks=disabled,
                            additional_checks=[valid_data_is_refused_only_for_what_the_schema_cannot_say])
 
 

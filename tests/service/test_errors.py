@@ -11,11 +11,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer import Embedder, IndexReport, Settings, index_corpus
+from indexer import FakeEmbedder, IndexReport, Settings, index_corpus
 from service import create_app, searching
 from service.schemas import ErrorBody
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize(
@@ -28,9 +26,9 @@ pytestmark = pytest.mark.slow
         ({"q": "ok", "year": ["2024", "later"]}, "year: Input should be a valid integer", ["query", "year", 1]),
     ],
 )
-def test_validation_errors_have_a_sentence_and_the_fields_in_fault(client: httpx.Client, params: dict,
+def test_validation_errors_have_a_sentence_and_the_fields_in_fault(fake_client: httpx.Client, params: dict,
                                                                     reason: str, location: list) -> None:
-    response = client.get("/search", params=params)
+    response = fake_client.get("/search", params=params)
     assert response.status_code == 422
     body = response.json()
     assert isinstance(body["detail"], str) and reason in body["detail"]
@@ -49,8 +47,8 @@ def test_validation_errors_have_a_sentence_and_the_fields_in_fault(client: httpx
         ("POST", "/admin/reindex", 403),  # no admin token configured
     ],
 )
-def test_every_error_has_the_same_shape(client: httpx.Client, method: str, path: str, status: int) -> None:
-    response = client.request(method, path)
+def test_every_error_has_the_same_shape(fake_client: httpx.Client, method: str, path: str, status: int) -> None:
+    response = fake_client.request(method, path)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
     assert set(response.json()) == {"detail"} and isinstance(response.json()["detail"], str)
@@ -59,8 +57,8 @@ def test_every_error_has_the_same_shape(client: httpx.Client, method: str, path:
 
 
 @pytest.fixture(scope="module")
-def in_process(settings: Settings, embedder: Embedder, indexed: IndexReport) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, embedder=embedder), raise_server_exceptions=False) as client:
+def in_process(fake_settings: Settings, fake_embedder: FakeEmbedder, fake_indexed: IndexReport) -> Iterator[TestClient]:
+    with TestClient(create_app(fake_settings, embedder=fake_embedder), raise_server_exceptions=False) as client:
         yield client
 
 
@@ -77,13 +75,13 @@ def test_an_unexpected_failure_is_a_500_with_the_same_shape(in_process: TestClie
     assert "default-src 'self'" in response.headers["content-security-policy"]
 
 
-def test_a_document_whose_file_left_the_corpus_is_gone(tmp_path: Path, small_corpus: Path, embedder: Embedder,
-                                                        models_dir: Path) -> None:
+def test_a_document_whose_file_left_the_corpus_is_gone(tmp_path: Path, small_corpus: Path,
+                                                        fake_embedder: FakeEmbedder) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(small_corpus, corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", models_dir=models_dir)
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
-    with TestClient(create_app(settings, embedder=embedder)) as client:
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", ocr=False)  # OCR: see test_extract.py
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
+    with TestClient(create_app(settings, embedder=fake_embedder)) as client:
         document = client.get("/search", params={"q": "Eeler Leit Eesamkeet"}).json()["results"][0]["document"]
         assert client.get(document["url"]).status_code == 200
         (corpus / document["path"]).unlink()

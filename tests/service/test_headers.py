@@ -11,8 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-pytestmark = pytest.mark.slow
-
 STRICT = {"default-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"}
 
 
@@ -23,8 +21,8 @@ def _policy(response: httpx.Response) -> set[str]:
 @pytest.mark.parametrize("path", ["/", "/?q=logement", "/search?q=logement", "/health", "/stats", "/openapi.json",
                                   "/static/search.js", "/static/style.css", "/nowhere", "/documents/nope",
                                   "/search?q=ok&k=0", "/d/nope"])
-def test_every_answer_has_a_strict_policy_and_no_sniffing(client: httpx.Client, path: str) -> None:
-    response = client.get(path)
+def test_every_answer_has_a_strict_policy_and_no_sniffing(fake_client: httpx.Client, path: str) -> None:
+    response = fake_client.get(path)
     assert response.headers["x-content-type-options"] == "nosniff"
     assert _policy(response) == STRICT
 
@@ -36,26 +34,26 @@ def _document(client: httpx.Client, path: str) -> dict[str, Any]:
     raise AssertionError(f"{path} not found")
 
 
-def test_corpus_html_is_downloaded_in_a_sandbox_never_run_from_the_service(client: httpx.Client) -> None:
-    document = _document(client, "2024-archive/page.html")
-    response = client.get(document["url"])
+def test_corpus_html_is_downloaded_in_a_sandbox_never_run_from_the_service(fake_client: httpx.Client) -> None:
+    document = _document(fake_client, "2024-archive/page.html")
+    response = fake_client.get(document["url"])
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith("attachment")
     assert "sandbox" in _policy(response) and "default-src 'none'" in _policy(response)
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_text_files_open_in_a_sandbox(client: httpx.Client) -> None:
-    document = _document(client, "2025-demo/eeler-leit.md")
-    response = client.get(document["url"])
+def test_text_files_open_in_a_sandbox(fake_client: httpx.Client) -> None:
+    document = _document(fake_client, "2025-demo/eeler-leit.md")
+    response = fake_client.get(document["url"])
     assert response.headers["content-type"].startswith("text/markdown")
     assert response.headers["content-disposition"].startswith("inline")
     assert "sandbox" in _policy(response)
 
 
-def test_pdfs_still_open_inline_at_their_page(client: httpx.Client) -> None:
-    hit = client.get("/search", params={"q": "Bachelorarbeit Integration", "type": "thesis"}).json()["results"][0]
-    response = client.get(hit["document"]["url"])
+def test_pdfs_still_open_inline_at_their_page(fake_client: httpx.Client) -> None:
+    hit = fake_client.get("/search", params={"q": "Bachelorarbeit Integration", "type": "thesis"}).json()["results"][0]
+    response = fake_client.get(hit["document"]["url"])
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline")
     assert _policy(response) == STRICT  # a sandbox would stop the browser's PDF viewer
@@ -67,9 +65,9 @@ def _hashes(page: str, tag: str) -> set[str]:
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
-def test_the_api_documentation_pages_may_load_their_viewer_and_nothing_else(client: httpx.Client,
+def test_the_api_documentation_pages_may_load_their_viewer_and_nothing_else(fake_client: httpx.Client,
                                                                              path: str) -> None:
-    response = client.get(path)
+    response = fake_client.get(path)
     assert response.status_code == 200
     policy = {d.split()[0]: set(d.split()[1:]) for d in response.headers["content-security-policy"].split("; ")}
     sources = set(re.findall(r'<(?:script|link)[^>]* (?:src|href)="(https://[^/"]+)', response.text))

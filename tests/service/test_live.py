@@ -11,25 +11,25 @@ from pathlib import Path
 import httpx
 import pytest
 
-from indexer import Embedder, Index, Settings, index_corpus
+from indexer import FakeEmbedder, Index, Settings, index_corpus
 
 from ..conftest import run_server
 from ..documents import FRENCH_AI
 
-pytestmark = pytest.mark.slow
 TOKEN = "a-long-enough-admin-token-for-tests"
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path, embedder: Embedder,
-         models_dir: Path) -> Iterator[tuple[str, Settings]]:
+def live(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path,
+         fake_embedder: FakeEmbedder) -> Iterator[tuple[str, Settings]]:
     root = tmp_path_factory.mktemp("live")
     corpus = root / "corpus"
     shutil.copytree(small_corpus, corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index", models_dir=models_dir, admin_token=TOKEN,
-                        reload_interval=0.2)
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
-    with run_server(settings, embedder) as url:
+    # No OCR: each full run would read the scan in bad/ again, and OCR has its own tests (test_extract.py).
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", admin_token=TOKEN, reload_interval=0.2,
+                        ocr=False)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
+    with run_server(settings, fake_embedder) as url:
         yield url, settings
 
 
@@ -41,7 +41,7 @@ def _wait(predicate, timeout: float = 60) -> None:
 
 
 def test_searches_never_fail_while_new_indexes_are_swapped_in(live: tuple[str, Settings],
-                                                              embedder: Embedder) -> None:
+                                                              fake_embedder: FakeEmbedder) -> None:
     url, settings = live
     with httpx.Client(base_url=url, timeout=30) as client:
         first = client.get("/health").json()["documents"]
@@ -60,7 +60,7 @@ def test_searches_never_fail_while_new_indexes_are_swapped_in(live: tuple[str, S
         for number in range(3):  # three new generations while the clients search
             (settings.corpus_dir / "2024-archive" / f"added-{number}.txt").write_text(
                 f"{FRENCH_AI} Version {number}.", encoding="utf-8")
-            index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+            index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
             generation = Index.open(settings.index_dir).path.name
             with httpx.Client(base_url=url, timeout=30) as client:
                 _wait(lambda expected=generation: client.get(
@@ -113,10 +113,10 @@ def test_admin_reindex_runs_in_the_background_once_at_a_time(live: tuple[str, Se
         assert status["serving"]["generation"] == Index.open(settings.index_dir).path.name
 
 
-def test_admin_endpoints_are_disabled_without_a_token(client: httpx.Client) -> None:
-    response = client.post("/admin/reindex")
+def test_admin_endpoints_are_disabled_without_a_token(fake_client: httpx.Client) -> None:
+    response = fake_client.post("/admin/reindex")
     assert response.status_code == 403 and "PASSERELLE_ADMIN_TOKEN" in response.json()["detail"]
-    assert client.get("/admin/status").status_code == 403
+    assert fake_client.get("/admin/status").status_code == 403
 
 
 def test_short_admin_tokens_are_refused() -> None:

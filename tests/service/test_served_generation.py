@@ -9,12 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from indexer import Embedder, Index, Settings, index_corpus
+from indexer import FakeEmbedder, Index, Settings, index_corpus
 
 from ..conftest import run_server
 from ..documents import FRENCH_AI
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -24,18 +22,19 @@ def corpus(tmp_path: Path, small_corpus: Path) -> Path:
     return copy
 
 
-def _settings(corpus: Path, tmp_path: Path, models_dir: Path, **changes: object) -> Settings:
-    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", models_dir=models_dir, **changes)
+def _settings(corpus: Path, tmp_path: Path, **changes: object) -> Settings:
+    # No OCR: each full run would read the scan in bad/ again, and OCR has its own tests (test_extract.py).
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", ocr=False, **changes)
 
 
 def test_re_indexing_twice_never_removes_the_generation_a_non_reloading_service_serves(
-        corpus: Path, tmp_path: Path, embedder: Embedder, models_dir: Path) -> None:
-    settings = _settings(corpus, tmp_path, models_dir, reload_interval=0)
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+        corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    settings = _settings(corpus, tmp_path, reload_interval=0)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
     served = Index.open(settings.index_dir).path
     statuses: list[int] = []
     stop = threading.Event()
-    with run_server(settings, embedder) as url:
+    with run_server(settings, fake_embedder) as url:
 
         def hammer() -> None:
             with httpx.Client(base_url=url, timeout=60) as client:
@@ -52,7 +51,7 @@ def test_re_indexing_twice_never_removes_the_generation_a_non_reloading_service_
                 for number in range(3):
                     (corpus / "2024-archive" / "notes.txt").write_text(f"{FRENCH_AI} Version {number}.",
                                                                        encoding="utf-8")
-                    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+                    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
             finally:
                 stop.set()
                 for thread in clients:
@@ -63,15 +62,15 @@ def test_re_indexing_twice_never_removes_the_generation_a_non_reloading_service_
     assert len(statuses) > 10 and set(statuses) == {200}
 
 
-def test_health_says_degraded_while_serving_a_fallback_and_why(corpus: Path, tmp_path: Path, embedder: Embedder,
-                                                                models_dir: Path) -> None:
-    settings = _settings(corpus, tmp_path, models_dir)
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+def test_health_says_degraded_while_serving_a_fallback_and_why(corpus: Path, tmp_path: Path,
+                                                               fake_embedder: FakeEmbedder) -> None:
+    settings = _settings(corpus, tmp_path)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
     good = Index.open(settings.index_dir).path
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings, full=True)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings, full=True)
     damaged = Index.open(settings.index_dir).path
     (damaged / "vectors.faiss").write_bytes(b"\0" * 64)
-    with run_server(settings, embedder) as url, httpx.Client(base_url=url, timeout=30) as client:
+    with run_server(settings, fake_embedder) as url, httpx.Client(base_url=url, timeout=30) as client:
         health = client.get("/health")
         assert health.status_code == 200
         body = health.json()
@@ -80,28 +79,28 @@ def test_health_says_degraded_while_serving_a_fallback_and_why(corpus: Path, tmp
         assert client.get("/search", params={"q": "logement"}).status_code == 200
         # The next build keeps what is served and never keeps the damaged generation as a fallback.
         (corpus / "2024-archive" / "notes.txt").write_text(f"{FRENCH_AI} Encore.", encoding="utf-8")
-        index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+        index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
         assert good.exists() and not damaged.exists()
 
 
-def test_a_dangling_current_pointer_does_not_stop_the_service(corpus: Path, tmp_path: Path, embedder: Embedder,
-                                                               models_dir: Path) -> None:
-    settings = _settings(corpus, tmp_path, models_dir)
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+def test_a_dangling_current_pointer_does_not_stop_the_service(corpus: Path, tmp_path: Path,
+                                                              fake_embedder: FakeEmbedder) -> None:
+    settings = _settings(corpus, tmp_path)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
     intact = Index.open(settings.index_dir).path
     (settings.index_dir / "CURRENT").write_text("gen-missing\n")
-    with run_server(settings, embedder) as url, httpx.Client(base_url=url, timeout=30) as client:
+    with run_server(settings, fake_embedder) as url, httpx.Client(base_url=url, timeout=30) as client:
         body = client.get("/health").json()
         assert body["status"] == "degraded" and body["generation"] == intact.name and "gen-missing" in body["problem"]
         assert client.get("/search", params={"q": "logement"}).status_code == 200
 
 
-def test_health_is_503_when_the_served_generation_is_gone(corpus: Path, tmp_path: Path, embedder: Embedder,
-                                                          models_dir: Path) -> None:
-    settings = _settings(corpus, tmp_path, models_dir, reload_interval=0)
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
+def test_health_is_503_when_the_served_generation_is_gone(corpus: Path, tmp_path: Path,
+                                                          fake_embedder: FakeEmbedder) -> None:
+    settings = _settings(corpus, tmp_path, reload_interval=0)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
     served = Index.open(settings.index_dir).path
-    with run_server(settings, embedder) as url, httpx.Client(base_url=url, timeout=30) as client:
+    with run_server(settings, fake_embedder) as url, httpx.Client(base_url=url, timeout=30) as client:
         assert client.get("/health").json()["status"] == "ok"
         shutil.rmtree(served)  # by hand, behind the service's back
         health = client.get("/health")
