@@ -22,8 +22,7 @@ FORMATS: Final = frozenset({".pdf", ".docx", ".pptx", ".html", ".md", ".txt"})
 REQUIRED_FIELDS: Final = ("file", "title", "authors", "year", "type", "language")
 THESIS_FIELDS: Final = ("supervisor", "programme")
 EDITION_FIELDS: Final = ("title", "year", "theme")
-# Still names the old location because it is written into every built file; changing it rebuilds the whole corpus.
-GENERATOR: Final = "Passerelle corpus builder (corpus/_build/build.py)"
+GENERATOR: Final = "Passerelle corpus builder (tools/corpus_builder)"
 
 
 class BuildError(Exception):
