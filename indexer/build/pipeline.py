@@ -263,14 +263,16 @@ def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_
     report.seconds = round(time.perf_counter() - started, 3)
     report.embed_seconds = round(report.embed_seconds, 3)
     report.index_path = str(writer.index_dir / writer.name)
+    # Counted before the commit so that the saved report.json holds what the summary prints.
+    _count(report, writer)
     writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict())
-    _count(report, Index.open(writer.index_dir, verify=False))
 
 
-def _count(report: IndexReport, index: Index) -> None:
-    report.documents = index.manifest.documents
-    report.passages = index.manifest.passages
-    report.pages = int(index.query_one("SELECT coalesce(sum(page_count), 0) FROM documents")[0])
+def _count(report: IndexReport, index: Index | IndexWriter) -> None:
+    documents, passages, pages = index.query(
+        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages), "
+        "(SELECT coalesce(sum(page_count), 0) FROM documents)")[0]
+    report.documents, report.passages, report.pages = int(documents), int(passages), int(pages)
     report.languages = dict(index.query("SELECT language, count(*) FROM documents WHERE language IS NOT NULL "
                                         "GROUP BY language ORDER BY 2 DESC"))
 
