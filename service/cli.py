@@ -77,16 +77,26 @@ def index(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's report as one JSON document.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help=f"Exit with {EXIT_FILES_FAILED} if any file failed.")]
     = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what a run would do; embed and write nothing.")]
+    = False,
 ) -> None:
     """Index CORPUS_DIR: only what changed since the last run; report skipped and failed files, and why.
 
     Exit codes: 0 up to date (even with failed files), 3 the run could not complete, 4 a file failed (--strict).
     """
-    from indexer.build.pipeline import index_corpus
+    from indexer.build.pipeline import index_corpus, plan_corpus
 
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
     try:
         embedder = _embedder(settings)
+        if dry_run:
+            dry = plan_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
+                              settings=settings, full=full)
+            if as_json:
+                print(json.dumps(dry.as_dict(), ensure_ascii=False), flush=True)
+            else:
+                print_dry_run(dry)
+            return
         # The bar animates only on a terminal; in a log it would be noise.
         with _progress() if console.is_terminal and not as_json else contextlib.nullcontext() as progress:
             report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
@@ -102,6 +112,21 @@ def index(
         print_plain_report(report)
     if strict and report.failed:
         raise typer.Exit(EXIT_FILES_FAILED)
+
+
+def print_dry_run(dry: Any) -> None:
+    """One line a file a run would touch, as ``print_plain_report`` prints them, then the totals."""
+    for outcome, paths in (("add", dry.added), ("change", dry.changed), ("move", dry.moved),
+                           ("update metadata", dry.metadata_updated), ("remove", dry.removed),
+                           ("re-read", dry.reread)):
+        for path in paths:
+            print(f"{outcome}\t{path}")
+    for outcome, issues in (("duplicate", dry.duplicates), ("skipped", dry.skipped), ("failed", dry.failed)):
+        for issue in issues:
+            print(f"{outcome}\t{issue.path}\t{issue.reason}\t{issue.message}")
+    print(f"dry run\tadd={len(dry.added)} change={len(dry.changed)} move={len(dry.moved)} "
+          f"update_metadata={len(dry.metadata_updated)} remove={len(dry.removed)} reread={len(dry.reread)} "
+          f"unchanged={dry.unchanged} (nothing embedded or written)", flush=True)
 
 
 def print_plain_report(report: Any) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,11 @@ from service.cli import EXIT_FILES_FAILED, EXIT_INCOMPLETE, app, print_report
 from ..documents import write_small_corpus
 
 runner = CliRunner()
+
+# The real entry point in a process of its own, with the fake embedder in place of the model.
+_CLI_WITH_FAKE_MODEL = ("import sys, indexer, service.cli; "
+                        "service.cli._embedder = lambda settings: indexer.FakeEmbedder(); "
+                        "sys.argv[0] = 'passerelle'; service.cli.main()")
 
 
 @pytest.fixture
@@ -117,3 +126,58 @@ def test_version_comes_from_the_package_metadata() -> None:
 def test_shell_completion_is_offered() -> None:
     result = runner.invoke(app, ["--help"])
     assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_dry_run_lists_the_plan_and_leaves_the_index_untouched(fake_model: None, corpus: Path,
+                                                               tmp_path: Path) -> None:
+    shutil.copytree(corpus, tmp_path / "corpus")
+    arguments = ["index", str(tmp_path / "corpus"), "--index-dir", str(tmp_path / "idx")]
+    assert runner.invoke(app, arguments).exit_code == 0
+    edition = tmp_path / "corpus" / "2025-demo"
+    (edition / "eeler-leit.md").rename(edition / "eeler-leit-moved.md")
+    (tmp_path / "corpus" / "2024-archive" / "notes.txt").unlink()
+    (edition / "new.md").write_text("# New\n\nHousing First in Luxembourg.\n", encoding="utf-8")
+    page = tmp_path / "corpus" / "2024-archive" / "page.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<p>Updated.</p></body>"), encoding="utf-8")
+    before = _hashes(tmp_path / "idx")
+    result = runner.invoke(app, [*arguments, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert _hashes(tmp_path / "idx") == before
+    lines = set(result.stdout.splitlines())
+    assert "add\t2025-demo/new.md" in lines
+    assert "change\t2024-archive/page.html" in lines
+    assert "move\t2025-demo/eeler-leit.md → 2025-demo/eeler-leit-moved.md" in lines
+    assert "remove\t2024-archive/notes.txt" in lines
+    dry = json.loads(runner.invoke(app, [*arguments, "--dry-run", "--json"]).stdout)
+    assert dry["added"] == ["2025-demo/new.md"] and dry["removed"] == ["2024-archive/notes.txt"]
+    assert _hashes(tmp_path / "idx") == before
+    report = json.loads(runner.invoke(app, [*arguments, "--json"]).stdout)
+    assert (report["added"], report["changed"], report["moved"], report["removed"]) == (
+        dry["added"], dry["changed"], dry["moved"], dry["removed"])
+
+
+def test_dry_run_lists_files_read_again_once_a_limit_is_raised(fake_model: None, corpus: Path,
+                                                               tmp_path: Path) -> None:
+    arguments = ["index", str(corpus), "--index-dir", str(tmp_path / "idx")]
+    first = json.loads(runner.invoke(app, [*arguments, "--json"], env={"PASSERELLE_MAX_PAGES": "1"}).stdout)
+    too_long = {f["path"] for f in first["failed"] if f["reason"] == "too large"}
+    assert "2025-demo/theses/integration.pdf" in too_long
+    dry = json.loads(runner.invoke(app, [*arguments, "--dry-run", "--json"]).stdout)
+    assert set(dry["reread"]) == too_long and not dry["added"]
+
+
+def test_piped_output_of_a_real_process_is_plain_lines(corpus: Path, tmp_path: Path) -> None:
+    process = subprocess.run([sys.executable, "-c", _CLI_WITH_FAKE_MODEL, "index", str(corpus),
+                              "--index-dir", str(tmp_path / "idx"), "--strict"],
+                             capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert process.returncode == EXIT_FILES_FAILED, process.stderr
+    lines = process.stdout.splitlines()
+    assert any(line.startswith("failed\t2024-archive/bad/encrypted.pdf\tencrypted\t") for line in lines)
+    assert any(line.startswith("failed\t2024-archive/bad/empty.pdf\t") for line in lines)
+    assert lines[-1].startswith("summary\tdocuments=6 ")
+    assert "\x1b[" not in process.stdout + process.stderr  # no colours nor animation in a log
