@@ -97,8 +97,9 @@ def index(
             else:
                 print_dry_run(dry)
             return
-        # The bar animates only on a terminal; in a log it would be noise.
-        with _progress() if console.is_terminal and not as_json else contextlib.nullcontext() as progress:
+        # The bar animates only when a person watches both streams; in a log or a pipe it would be noise.
+        watched = console.is_terminal and out.is_terminal and not as_json
+        with _progress() if watched else contextlib.nullcontext() as progress:
             report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
                                   settings=settings, progress=progress, full=full)
     except (PasserelleError, OSError) as exc:
