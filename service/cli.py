@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -21,13 +22,29 @@ if TYPE_CHECKING:  # the model library loads only for the commands that need it
     from indexer.core.model import Embedder
 
 app = typer.Typer(help="Passerelle: multilingual semantic search over conference material and theses.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True)
 console = Console(stderr=True)
 out = Console()
 
 ModelOption = Annotated[str | None, typer.Option("--model", help="Embedding model (name or folder).")]
 IndexDirOption = Annotated[Path | None, typer.Option("--index-dir", help="Index folder.")]
 ModeOption = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or keyword.")]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"passerelle {version('passerelle')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the installed version and exit.")] = False,
+) -> None:
+    """Passerelle: multilingual semantic search over conference material and theses."""
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -46,22 +63,90 @@ def _progress() -> Progress:
                     MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False)
 
 
+# Exit codes of `passerelle index`: 0 the index is up to date (files may have failed, as reported).
+EXIT_INCOMPLETE = 3  # the run could not complete: index busy, corpus folder unreadable, model error
+EXIT_FILES_FAILED = 4  # with --strict: the index is up to date but some file failed
+
+
 @app.command()
 def index(
     corpus_dir: Annotated[Path | None, typer.Argument(help="Folder of documents (default: settings).")] = None,
     index_dir: IndexDirOption = None,
     model: ModelOption = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of updating.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run's report as one JSON document.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=f"Exit with {EXIT_FILES_FAILED} if any file failed.")]
+    = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what a run would do; embed and write nothing.")]
+    = False,
 ) -> None:
-    """Index CORPUS_DIR: only what changed since the last run; report skipped and failed files, and why."""
-    from indexer.build.pipeline import index_corpus
+    """Index CORPUS_DIR: only what changed since the last run; report skipped and failed files, and why.
+
+    Exit codes: 0 up to date (even with failed files), 3 the run could not complete, 4 a file failed (--strict).
+    """
+    from indexer.build.pipeline import index_corpus, plan_corpus
 
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
-    embedder = _embedder(settings)
-    with _progress() as progress:
-        report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
-                              settings=settings, progress=progress, full=full)
-    print_report(report)
+    try:
+        embedder = _embedder(settings)
+        if dry_run:
+            dry = plan_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
+                              settings=settings, full=full)
+            if as_json:
+                print(json.dumps(dry.as_dict(), ensure_ascii=False), flush=True)
+            else:
+                print_dry_run(dry)
+            return
+        # The bar animates only when a person watches both streams; in a log or a pipe it would be noise.
+        watched = console.is_terminal and out.is_terminal and not as_json
+        with _progress() if watched else contextlib.nullcontext() as progress:
+            report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
+                                  settings=settings, progress=progress, full=full)
+    except (PasserelleError, OSError) as exc:
+        console.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INCOMPLETE) from exc
+    if as_json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False), flush=True)
+    elif out.is_terminal:
+        print_report(report)
+    else:
+        print_plain_report(report)
+    if strict and report.failed:
+        raise typer.Exit(EXIT_FILES_FAILED)
+
+
+def print_dry_run(dry: Any) -> None:
+    """One line a file a run would touch, as ``print_plain_report`` prints them, then the totals."""
+    for outcome, paths in (("add", dry.added), ("change", dry.changed), ("move", dry.moved),
+                           ("update metadata", dry.metadata_updated), ("remove", dry.removed),
+                           ("re-read", dry.reread)):
+        for path in paths:
+            print(f"{outcome}\t{path}")
+    for outcome, issues in (("duplicate", dry.duplicates), ("skipped", dry.skipped), ("failed", dry.failed)):
+        for issue in issues:
+            print(f"{outcome}\t{issue.path}\t{issue.reason}\t{issue.message}")
+    print(f"dry run\tadd={len(dry.added)} change={len(dry.changed)} move={len(dry.moved)} "
+          f"update_metadata={len(dry.metadata_updated)} remove={len(dry.removed)} reread={len(dry.reread)} "
+          f"unchanged={dry.unchanged} (nothing embedded or written)", flush=True)
+
+
+def print_plain_report(report: Any) -> None:
+    """The summary for a log or a pipe: one line a file not indexed, full paths, no table to cut them."""
+    for outcome, issues in (("duplicate", report.duplicates), ("skipped", report.skipped),
+                            ("failed", report.failed)):
+        for issue in issues:
+            print(f"{outcome}\t{issue.path}\t{issue.reason}\t{issue.message}")
+    for outcome, paths in (("moved", report.moved), ("removed", report.removed)):
+        for path in paths:
+            print(f"{outcome}\t{path}")
+    languages = ",".join(f"{k}:{v}" for k, v in report.languages.items()) or "-"
+    print(f"summary\tdocuments={report.documents} pages={report.pages} ocr_pages={report.ocr_pages} "
+          f"passages={report.passages} embedded={report.embedded_passages} languages={languages} "
+          f"added={len(report.added)} changed={len(report.changed)} moved={len(report.moved)} "
+          f"removed={len(report.removed)} metadata_updated={len(report.metadata_updated)} "
+          f"unchanged={report.unchanged} duplicates={len(report.duplicates)} skipped={len(report.skipped)} "
+          f"failed={len(report.failed)} seconds={report.seconds:.1f} embed_seconds={report.embed_seconds:.1f} "
+          f"index={report.index_path}" + ("" if report.new_generation else " (unchanged, kept)"), flush=True)
 
 
 def print_report(report: Any) -> None:

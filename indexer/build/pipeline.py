@@ -263,14 +263,16 @@ def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_
     report.seconds = round(time.perf_counter() - started, 3)
     report.embed_seconds = round(report.embed_seconds, 3)
     report.index_path = str(writer.index_dir / writer.name)
+    # Counted before the commit so that the saved report.json holds what the summary prints.
+    _count(report, writer)
     writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict())
-    _count(report, Index.open(writer.index_dir, verify=False))
 
 
-def _count(report: IndexReport, index: Index) -> None:
-    report.documents = index.manifest.documents
-    report.passages = index.manifest.passages
-    report.pages = int(index.query_one("SELECT coalesce(sum(page_count), 0) FROM documents")[0])
+def _count(report: IndexReport, index: Index | IndexWriter) -> None:
+    documents, passages, pages = index.query(
+        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages), "
+        "(SELECT coalesce(sum(page_count), 0) FROM documents)")[0]
+    report.documents, report.passages, report.pages = int(documents), int(passages), int(pages)
     report.languages = dict(index.query("SELECT language, count(*) FROM documents WHERE language IS NOT NULL "
                                         "GROUP BY language ORDER BY 2 DESC"))
 
@@ -363,10 +365,20 @@ def _tidy(index_dir: Path, *, restore: Index | None) -> None:
         remove_leftovers(index_dir)
 
 
-def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings,
-                 progress: Progress | None = None, full: bool = False) -> IndexReport:
-    """Bring the index of ``corpus_root`` up to date (or rebuild it with ``full``); see the module doc."""
-    started = time.perf_counter()
+@dataclass
+class _Survey:
+    """An incremental run's first half: the corpus walked and hashed, and the plan against the index."""
+
+    corpus_root: Path
+    report: IndexReport
+    entries: dict[str, Entry]
+    hashes: dict[str, str]
+    previous: Index | None
+    fell_back: bool
+    plan: _Plan
+
+
+def _survey(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings, full: bool) -> _Survey:
     corpus_root = corpus_root.resolve()
     if not corpus_root.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_root}")
@@ -394,6 +406,56 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     previous, fell_back = (None, False) if full else _previous_index(index_dir, embedder)
     previous_failures = _previous_failures(previous, report)
     plan = _plan(hashes, entries, previous, previous_failures, report)
+    return _Survey(corpus_root, report, entries, hashes, previous, fell_back, plan)
+
+
+@dataclass
+class DryRun:
+    """What :func:`index_corpus` would do now, by relative path; nothing embedded, nothing written."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # "old → new"
+    metadata_updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    reread: list[str] = field(default_factory=list)  # failed last time, read again (OCR or limits changed)
+    unchanged: int = 0
+    duplicates: list[FileIssue] = field(default_factory=list)
+    skipped: list[FileIssue] = field(default_factory=list)
+    failed: list[FileIssue] = field(default_factory=list)  # failed last time with the same content: not retried
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def plan_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings,
+                full: bool = False) -> DryRun:
+    """What bringing the index of ``corpus_root`` up to date would add, change, move, remove and read again."""
+    survey = _survey(corpus_root, index_dir=index_dir, embedder=embedder, settings=settings, full=full)
+    failed_before = {f["path"] for f in survey.previous.report().get("failed", [])} if survey.previous else set()
+    report = survey.report
+    dry = DryRun(unchanged=survey.plan.unchanged, duplicates=report.duplicates, skipped=report.skipped,
+                 failed=report.failed, removed=[record.path for record in survey.plan.remove])
+    for relative, kind in survey.plan.embed:
+        if kind == "changed":
+            dry.changed.append(relative)
+        else:
+            (dry.reread if relative in failed_before else dry.added).append(relative)
+    for old, new_path in survey.plan.repoint:
+        if old.path == new_path:
+            dry.metadata_updated.append(new_path)
+        else:
+            dry.moved.append(f"{old.path} → {new_path}")
+    return dry
+
+
+def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings,
+                 progress: Progress | None = None, full: bool = False) -> IndexReport:
+    """Bring the index of ``corpus_root`` up to date (or rebuild it with ``full``); see the module doc."""
+    started = time.perf_counter()
+    survey = _survey(corpus_root, index_dir=index_dir, embedder=embedder, settings=settings, full=full)
+    corpus_root, report, entries, hashes = survey.corpus_root, survey.report, survey.entries, survey.hashes
+    previous, fell_back, plan = survey.previous, survey.fell_back, survey.plan
 
     if previous is not None and plan.is_empty():
         _tidy(index_dir, restore=previous if fell_back else None)

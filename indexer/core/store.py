@@ -161,6 +161,10 @@ class IndexWriter:
     def passages(self) -> int:
         return int(self._vectors.ntotal)
 
+    def query(self, sql: str, parameters: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of ``sql`` on the generation being built (as :meth:`Index.query` on a finished one)."""
+        return list(self._db.execute(sql, tuple(parameters)).fetchall())
+
     def add_document(self, record: DocumentRecord) -> None:
         self._db.execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -43,7 +43,7 @@ def test_index_command_prints_summary_with_failures(settings: Settings, tmp_path
     env = _env(settings) | {"PASSERELLE_INDEX_DIR": str(tmp_path / "idx")}
     result = runner.invoke(app, ["index", str(settings.corpus_dir)], env=env)
     assert result.exit_code == 0, result.output
-    assert "Indexing summary" in result.output
+    assert "summary\tdocuments=" in result.output
     assert "encrypted.pdf" in result.output and "password" in result.output
     assert "picture.png" in result.output and "unsupported format .png" in result.output
 
