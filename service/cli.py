@@ -309,7 +309,8 @@ def model(model: ModelOption = None) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # On stderr, with time and level, so that a log file reads on its own and --json's stdout stays JSON.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app()
     except PasserelleError as exc:

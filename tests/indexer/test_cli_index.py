@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -181,3 +182,20 @@ def test_piped_output_of_a_real_process_is_plain_lines(corpus: Path, tmp_path: P
     assert any(line.startswith("failed\t2024-archive/bad/empty.pdf\t") for line in lines)
     assert lines[-1].startswith("summary\tdocuments=6 ")
     assert "\x1b[" not in process.stdout + process.stderr  # no colours nor animation in a log
+
+
+def test_json_stays_alone_on_stdout_while_logs_go_to_stderr_with_time_and_level(corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+
+    def index(*options: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", _CLI_WITH_FAKE_MODEL, "index", str(corpus), "--index-dir",
+                               str(index_dir), *options], capture_output=True, text=True, timeout=120,
+                              cwd=Path(__file__).resolve().parents[2])
+
+    assert index().returncode == 0
+    (index_dir / "CURRENT").write_text("gen-missing\n")  # the run warns that it builds on an earlier generation
+    process = index("--json")
+    assert process.returncode == 0, process.stderr
+    assert json.loads(process.stdout)["documents"] == 6
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING indexer\.build\.pipeline: building on an earlier",
+                     process.stderr, re.MULTILINE), process.stderr
