@@ -172,6 +172,7 @@ def test_dry_run_lists_files_read_again_once_a_limit_is_raised(fake_model: None,
     assert set(dry["reread"]) == too_long and not dry["added"]
 
 
+@pytest.mark.slow  # a real process: a second or two of start-up each
 def test_piped_output_of_a_real_process_is_plain_lines(corpus: Path, tmp_path: Path) -> None:
     process = subprocess.run([sys.executable, "-c", _CLI_WITH_FAKE_MODEL, "index", str(corpus),
                               "--index-dir", str(tmp_path / "idx"), "--strict"],
@@ -184,6 +185,7 @@ def test_piped_output_of_a_real_process_is_plain_lines(corpus: Path, tmp_path: P
     assert "\x1b[" not in process.stdout + process.stderr  # no colours nor animation in a log
 
 
+@pytest.mark.slow  # a real process: a second or two of start-up each
 def test_json_stays_alone_on_stdout_while_logs_go_to_stderr_with_time_and_level(corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "idx"
 
