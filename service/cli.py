@@ -248,6 +248,7 @@ def similar(
     k: Annotated[int, typer.Option("-k", help="Number of documents.")] = 10,
     type: Annotated[list[str] | None, typer.Option(help="Only this document type (repeatable).")] = None,
     language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, as the HTTP API does.")] = False,
     index_dir: IndexDirOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -258,9 +259,15 @@ def similar(
     settings = _settings(index_dir=index_dir, model=model)
     searcher = Searcher.open(settings, _embedder(settings))
     document = searcher.index.require_document(document_id)
+    hits = searcher.similar(document_id, k=k, filters=Filters(type=tuple(type or ()), language=tuple(language or ())))
+    if as_json:
+        from service.schemas import Document, Result, SimilarResponse
+
+        answer = SimilarResponse(document=Document.of(document), k=k, results=[Result.of(hit) for hit in hits])
+        print(answer.model_dump_json(), flush=True)
+        return
     out.print(f"Documents like [bold]{document.title}[/bold]:")
-    _print_hits(searcher.similar(document_id, k=k, filters=Filters(type=tuple(type or ()),
-                                                                     language=tuple(language or ()))))
+    _print_hits(hits)
 
 
 @app.command(name="eval")
@@ -268,7 +275,7 @@ def evaluate(
     dataset_dir: Annotated[Path, typer.Argument(help="BEIR-layout folder.")],
     qrels: Annotated[str, typer.Option(help="Name of the qrels file in qrels/.")] = "test",
     index_dir: Annotated[Path | None, typer.Option(help="Keep the built index here and reuse it.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of figures.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON document.")] = False,
     mode: ModeOption = "hybrid",
     model: ModelOption = None,
 ) -> None:
@@ -284,12 +291,13 @@ def evaluate(
         result = run_evaluation(dataset_dir, embedder=embedder, settings=settings,
                                 index_dir=index_dir or Path(scratch), qrels=qrels, mode=parse_mode(mode),
                                 progress=progress)
+    if as_json:  # one JSON document on stdout, like the other commands' --json
+        print(json.dumps(result.as_json()), flush=True)
+        return
     table = Table(title=f"Evaluation of {dataset_dir.name}", show_header=False)
     for key, value in result.as_json().items():
         table.add_row(key, str(value))
     out.print(table)
-    if as_json:
-        print(json.dumps(result.as_json()), flush=True)
 
 
 @app.command()

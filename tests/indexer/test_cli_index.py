@@ -201,3 +201,26 @@ def test_json_stays_alone_on_stdout_while_logs_go_to_stderr_with_time_and_level(
     assert json.loads(process.stdout)["documents"] == 6
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING indexer\.build\.pipeline: building on an earlier",
                      process.stderr, re.MULTILINE), process.stderr
+
+
+def test_similar_and_eval_print_one_json_document_with_json(fake_model: None, corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+    assert runner.invoke(app, ["index", str(corpus), "--index-dir", str(index_dir)]).exit_code == 0
+    document_id = Index.open(index_dir).all_documents()[0].id
+    similar = runner.invoke(app, ["similar", document_id, "-k", "3", "--json", "--index-dir", str(index_dir)])
+    assert similar.exit_code == 0, similar.output
+    answer = json.loads(similar.stdout)
+    assert answer["document"]["id"] == document_id and answer["k"] == 3
+    assert 0 < len(answer["results"]) <= 3
+    assert document_id not in {result["document"]["id"] for result in answer["results"]}
+
+    beir = tmp_path / "beir"
+    (beir / "qrels").mkdir(parents=True)
+    (beir / "corpus.jsonl").write_text(
+        '{"_id": "d1", "title": "Logement", "text": "Le logement social des jeunes adultes."}\n'
+        '{"_id": "d2", "title": "Pflege", "text": "Altenpflege zu Hause in Luxemburg."}\n', encoding="utf-8")
+    (beir / "queries.jsonl").write_text('{"_id": "q1", "text": "logement social"}\n', encoding="utf-8")
+    (beir / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n", encoding="utf-8")
+    evaluated = runner.invoke(app, ["eval", str(beir), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert json.loads(evaluated.stdout)["ndcg@10"] == 1.0
