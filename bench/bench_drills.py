@@ -22,7 +22,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -35,15 +34,12 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_load import free_port, wait_ready
+
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["logement social", "Wohnungslosigkeit", "santé mentale des jeunes", "digital skills", "Eeler Leit"]
 CHANGED_FILE_SUFFIX = ".md"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _env(index_dir: Path, **extra: str) -> dict[str, str]:
@@ -133,7 +129,7 @@ def drill(corpus_source: Path, models_dir: Path, *, reload_interval: float) -> t
         if _index(corpus, index_dir).wait() != 0:
             raise RuntimeError("the first indexing run failed")
         document_ids = _document_ids(index_dir)
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
@@ -141,7 +137,7 @@ def drill(corpus_source: Path, models_dir: Path, *, reload_interval: float) -> t
                      PASSERELLE_MODELS_DIR=str(models_dir)),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         try:
-            _wait_ready(url, server)
+            wait_ready(url, server)
             changed = next(p for p in sorted(corpus.rglob(f"*{CHANGED_FILE_SUFFIX}")) if "README" not in p.name)
             original = changed.read_text(encoding="utf-8")
             moments = {
@@ -178,19 +174,6 @@ def drill(corpus_source: Path, models_dir: Path, *, reload_interval: float) -> t
 def _sleep(seconds: float) -> bool:
     time.sleep(seconds)
     return True
-
-
-def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(url + "/health", timeout=10).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the server on {url} did not start")
-        time.sleep(0.2)
 
 
 def main() -> None:

@@ -46,7 +46,6 @@ DEFAULT_K = 10
 MORE_STEP = 10
 RELATED = 6
 FACET_FIELDS = ("type", "language", "edition", "year")  # the facets (see indexer.search.filters), in the order shown
-LIST_FIELDS = LIST_FILTERS
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class PageState:
     @classmethod
     def of(cls, request: Request, *, max_k: int) -> PageState:
         params = request.query_params
-        lists = {name: _unique(v.strip() for v in params.getlist(name) if v.strip()) for name in LIST_FIELDS}
+        lists = {name: _unique(v.strip() for v in params.getlist(name) if v.strip()) for name in LIST_FILTERS}
         try:
             k = min(max(int(params.get("k", DEFAULT_K)), 1), max_k)
         except ValueError:
@@ -87,16 +86,16 @@ class PageState:
         return getattr(self, name)
 
     def has_filters(self) -> bool:
-        return any(getattr(self, name) for name in LIST_FIELDS) or bool(self.year_from or self.year_to)
+        return any(getattr(self, name) for name in LIST_FILTERS) or bool(self.year_from or self.year_to)
 
     def filters(self) -> Filters:
         """The search filters; raises :class:`QueryError` for a year that is not a number."""
         bounds = {name: [value] for name in ("year_from", "year_to") if (value := getattr(self, name))}
-        return Filters.from_params({**{name: self.selected(name) for name in LIST_FIELDS}, **bounds})
+        return Filters.from_params({**{name: self.selected(name) for name in LIST_FILTERS}, **bounds})
 
     def pairs(self) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
-        for name in LIST_FIELDS:
+        for name in LIST_FILTERS:
             pairs.extend((name, value) for value in getattr(self, name))
         pairs.extend((name, value) for name in ("year_from", "year_to") if (value := getattr(self, name)))
         if self.k != DEFAULT_K:
@@ -118,10 +117,10 @@ class PageState:
         return self.url(**{name: values, "k": DEFAULT_K})
 
     def without(self, name: str) -> str:
-        return self.url(**{name: () if name in LIST_FIELDS else None, "k": DEFAULT_K})
+        return self.url(**{name: () if name in LIST_FILTERS else None, "k": DEFAULT_K})
 
     def without_filters(self) -> str:
-        return self.url(k=DEFAULT_K, year_from=None, year_to=None, **{name: () for name in LIST_FIELDS})
+        return self.url(k=DEFAULT_K, year_from=None, year_to=None, **{name: () for name in LIST_FILTERS})
 
     def document_url(self, document_id: str, anchor: str = "") -> str:
         url = self.url(f"/d/{quote(document_id, safe='')}", k=DEFAULT_K)
@@ -238,7 +237,7 @@ def _facets(page: PageState, counts: dict[str, Any], language: str) -> list[Face
 def _active_filters(page: PageState, language: str) -> list[ActiveFilter]:
     active = [ActiveFilter(name, i18n.translate(language, f"facet.{name}"), i18n.label(language, name, value),
                            page.toggle(name, value))
-              for name in LIST_FIELDS for value in page.selected(name)]
+              for name in LIST_FILTERS for value in page.selected(name)]
     active.extend(ActiveFilter(name, i18n.translate(language, f"facet.{name}"), value, page.without(name))
                   for name in ("year_from", "year_to") if (value := getattr(page, name)))
     return active

@@ -220,8 +220,12 @@ def remove_leftovers(index_dir: Path) -> list[str]:
     fallback_found = False
     earlier = sorted((p for p in index_dir.glob(f"{GENERATION_PREFIX}*") if p.is_dir() and p != current),
                      key=lambda p: p.name, reverse=True)
-    for generation in earlier:
-        if not fallback_found and (generation / MANIFEST).is_file() and _intact(generation):
+    for position, generation in enumerate(earlier):
+        complete = (generation / MANIFEST).is_file() and not is_refused(generation)
+        # Checksums are read only to choose between candidates: the last one is kept unread (a reader checks
+        # it before serving it), so the usual run, with one earlier generation, reads no index file.
+        last_choice = position == len(earlier) - 1
+        if not fallback_found and complete and (last_choice or _intact(generation)):
             fallback_found = True
             continue
         if _remove_unless_held(generation):
