@@ -18,7 +18,8 @@ Rules that keep a served index from being lost:
 - clean-up removes a generation only while holding an exclusive lock on that file, so never one that is
   read, and never the current one;
 - besides those, clean-up keeps one fallback: the newest earlier generation whose files pass their
-  checksums. A generation that failed them is marked ``REFUSED`` and is never a fallback.
+  checksums (read only when there is a choice). A generation that failed them is marked ``REFUSED`` and is
+  never a fallback.
 """
 
 from __future__ import annotations
