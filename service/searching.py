@@ -8,7 +8,9 @@ reload swaps the live one meanwhile.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+from indexer.core.errors import DocumentFileGoneError
 from indexer.search.filters import Filters, Mode
 from indexer.search.searcher import Searcher
 from service.engine import QueryEngine
@@ -39,3 +41,14 @@ def document_detail(searcher: Searcher, document_id: str) -> DocumentDetail:
     record = searcher.index.require_document(document_id)
     return DocumentDetail(document=Document.of(record),
                           passages=[Passage.of(p, record) for p in searcher.index.passages_of(document_id)])
+
+
+def document_file(searcher: Searcher, document_id: str) -> Path:
+    """The path of an indexed document's file, looked up by id and only inside the corpus root; raises
+    :class:`~indexer.core.errors.DocumentFileGoneError` when it has left the corpus (or would lead out of it)."""
+    record = searcher.index.require_document(document_id)
+    root = searcher.index.corpus_root.resolve()
+    path = (root / record.path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise DocumentFileGoneError(f"the file of document {document_id!r} is no longer in the corpus")
+    return path

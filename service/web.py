@@ -29,10 +29,10 @@ from indexer.core.errors import DocumentNotFoundError, PasserelleError, QueryErr
 from indexer.search.filters import LIST_FILTERS, Filters, Mode
 from indexer.search.highlight import Highlighter
 from indexer.search.searcher import Searcher
-from service import i18n, searching
+from service import i18n, rendering, searching
 from service.api.deps import CurrentSearcher, State
 from service.engine import QueryEngine
-from service.schemas import Passage, SearchResponse
+from service.schemas import Document, Passage, SearchResponse
 
 log = logging.getLogger(__name__)
 
@@ -298,9 +298,26 @@ def _sections(passages: Sequence[Passage], highlight: Callable[[str, str | None]
     return sections
 
 
+def _rendered(searcher: Searcher, document: Document, passages: Sequence[Passage],
+              highlight: Callable[[str, str | None], str]) -> str | None:
+    """A Markdown or HTML document rendered from its file, highlighted and anchored (``None``: show passages)."""
+    if document.format not in rendering.RENDERED_FORMATS:
+        return None
+    try:
+        source = rendering.read_source(searching.document_file(searcher, document.id))
+    except (DocumentNotFoundError, OSError) as exc:  # the file left the corpus since indexing: its passages remain
+        log.warning("document %s shown by passages: %s", document.id, exc)
+        return None
+    markup = rendering.annotate(rendering.render(source, document.format),
+                                lambda text: highlight(text, document.language),
+                                [(f"p-{passage.id}", passage.text) for passage in passages])
+    return markup.strip() or None
+
+
 @router.get("/d/{document_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, searcher: CurrentSearcher, document_id: str) -> Response:
-    """A document: its metadata, its text by page, a link to the file and the documents closest to it."""
+    """A document: its metadata, its text (Markdown and HTML rendered as written, other formats by page), a link to
+    the file and the documents closest to it. From a result, ``q``'s words are marked and ``#p-<id>`` is the passage."""
     language = _language(request)
     page = PageState.of(request, max_k=searcher.max_k)
     context: dict[str, Any] = {"ui": language, "page": page}
@@ -321,6 +338,7 @@ def document_page(request: Request, searcher: CurrentSearcher, document_id: str)
     document = detail.document
     extra = [(key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
              for key, value in document.extra.items() if value not in (None, "", [])]
-    context.update(document=document, sections=_sections(detail.passages, highlight), related=related,
-                   extra=extra)
+    rendered = _rendered(searcher, document, detail.passages, highlight)
+    context.update(document=document, sections=[] if rendered else _sections(detail.passages, highlight),
+                   rendered=rendered, related=related, extra=extra)
     return _render(request, "document.html", context)

@@ -120,7 +120,9 @@ def write_small_corpus(root: Path) -> Path:
     write_pptx(edition / "ia-slides.pptx", title="IA et travail social",
                slides=[("L'IA au quotidien", FRENCH_AI), ("Protection des données", "RGPD, consentement, "
                                                                              "transparence envers les usagers.")])
-    (edition / "eeler-leit.md").write_text(f"# Eeler Leit doheem\n\n{LUXEMBOURGISH_ELDERLY}\n", encoding="utf-8")
+    # Bold the indexer strips (its text is unchanged) and the document page renders.
+    elderly = LUXEMBOURGISH_ELDERLY.replace("Eesamkeet", "**Eesamkeet**")
+    (edition / "eeler-leit.md").write_text(f"# Eeler Leit doheem\n\n{elderly}\n", encoding="utf-8")
     (edition / "catalogue.toml").write_text(
         '[edition]\nid = "2025-demo"\ntitle = "Journée 2025"\nyear = 2025\n\n'
         '[[documents]]\nfile = "theses/integration.pdf"\ntitle = "Schulische Integration von Kindern mit '

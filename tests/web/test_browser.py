@@ -189,6 +189,28 @@ def test_open_a_document_page(tab: Tab) -> None:
     assert tab.results().count() > 0
 
 
+def test_a_result_opens_its_document_at_the_passage_with_the_words_marked(browser: Any, fake_server: str) -> None:
+    # A short window, so the document's text starts below the fold and the page has to scroll to the passage.
+    with _open(browser, fake_server, viewport={"width": 1280, "height": 420}) as tab:
+        page = tab.page
+        page.goto("/?q=Eeler Leit Eesamkeet")
+        page.locator("#results .hit-title a", has_text="Eeler Leit doheem").first.click()
+        page.wait_for_url(re.compile(r"/d/[0-9a-f]+\?q=[^#]+#p-\d+$"))
+        page.wait_for_load_state("load")
+        assert page.locator(".doc-body h2").first.inner_text() == "Eeler Leit doheem"  # Markdown, formatted
+        assert page.locator(".doc-body strong mark").inner_text() == "Eesamkeet"
+        page.wait_for_function("() => window.scrollY > 0")
+        place = page.evaluate("""() => {
+            const title = document.querySelector('h1').getBoundingClientRect();
+            const target = document.getElementById(decodeURIComponent(location.hash.slice(1))).getBoundingClientRect();
+            return {titleTop: title.top, titleBottom: title.bottom, top: target.top, bottom: target.bottom,
+                    height: window.innerHeight};
+        }""")
+        tab.shot("06-document-at-passage")
+        assert place["titleTop"] >= 0 and place["titleBottom"] <= place["height"], place  # the title is on screen
+        assert place["titleBottom"] <= place["top"] < place["height"], place  # the passage is below it, visible
+
+
 def test_a_pdf_opens_in_the_browsers_viewer_under_the_services_policy(browser: Any, fake_server: str) -> None:
     # Not through _open: the viewer loads its own chrome:// and extension files, which that helper counts as
     # requests outside the service.

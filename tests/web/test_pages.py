@@ -192,6 +192,38 @@ def test_document_page(fake_client: httpx.Client) -> None:
     assert fake_client.get(f"/documents/{document_id}/file").status_code == 200
 
 
+def _passage_ids(client: httpx.Client, document_id: str) -> list[int]:
+    return [passage["id"] for passage in client.get(f"/documents/{document_id}").json()["passages"]]
+
+
+def test_a_markdown_document_is_shown_formatted_with_the_querys_words_marked(fake_client: httpx.Client) -> None:
+    document_id = _document_id(fake_client, "Eeler Leit Eesamkeet")
+    page = fake_client.get(f"/d/{document_id}", params={"q": "Eesamkeet"}, headers={"Accept-Language": "en"}).text
+    body = page.split('<div class="doc-body" lang="lb">')[1].split("</div>")[0]
+    assert re.search(r"<h2[^>]*>Eeler Leit doheem</h2>", body) and "<strong><mark>Eesamkeet</mark></strong>" in body
+    assert "# " not in html.unescape(body) and "**" not in body
+    assert "Text, page by page" not in page and "doc-passage" not in page  # the passage view is for other formats
+    ids = _passage_ids(fake_client, document_id)
+    assert ids and all(page.count(f'id="p-{id_}"') == 1 for id_ in ids)  # a result's link lands on its passage
+    assert '<script src="/static/document.js" defer></script>' in page
+    assert "<mark>" not in fake_client.get(f"/d/{document_id}").text  # nothing marked without a query
+
+
+def test_an_html_document_is_shown_without_its_scripts_or_menu(fake_client: httpx.Client) -> None:
+    results = fake_client.get("/search", params={"q": "Housing First homeless"}).json()["results"]
+    document_id = next(r["document"]["id"] for r in results if r["document"]["format"] == "html")  # not the DOCX
+    page = fake_client.get(f"/d/{document_id}", params={"q": "homeless"}, headers={"Accept-Language": "en"}).text
+    body = page.split('<div class="doc-body" lang="en">')[1].split("</div>")[0]
+    assert re.search(r"<h2[^>]*>Housing</h2>", body) and "<mark>Homeless</mark> people" in body
+    assert "var x" not in page and "Menu" not in body and "<nav>" not in body
+
+
+def test_other_formats_keep_the_passage_view(fake_client: httpx.Client) -> None:
+    document_id = _document_id(fake_client, "Bachelorarbeit Integration")
+    page = fake_client.get(f"/d/{document_id}").text
+    assert 'class="doc-body"' not in page and 'class="doc-passage"' in page
+
+
 def test_unknown_document_gets_a_404_page(fake_client: httpx.Client) -> None:
     for path in ("/d/nope", "/d/..%2F..%2Fetc%2Fpasswd"):
         response = fake_client.get(path, headers={"Accept-Language": "fr"})

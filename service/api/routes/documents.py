@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from indexer.core.errors import DocumentFileGoneError
 from indexer.core.settings import Settings
 from service import searching
 from service.api.deps import CurrentSearcher
@@ -54,10 +53,7 @@ def router_for(settings: Settings) -> APIRouter:
     def document_file(searcher: CurrentSearcher, document_id: str) -> FileResponse:
         """The original file. Only files of indexed documents are served, looked up by id, never by path."""
         record = searcher.index.require_document(document_id)
-        root = searcher.index.corpus_root.resolve()
-        path = (root / record.path).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            raise DocumentFileGoneError(f"the file of document {document_id!r} is no longer in the corpus")
+        path = searching.document_file(searcher, document_id)
         media_type = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
         media_type = media_type or "application/octet-stream"
         kind = media_type.split(";")[0]
