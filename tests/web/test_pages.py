@@ -218,6 +218,21 @@ def test_an_html_document_is_shown_without_its_scripts_or_menu(fake_client: http
     assert "var x" not in page and "Menu" not in body and "<nav>" not in body
 
 
+def test_a_markdown_document_whose_file_left_is_shown_by_passages(fake_client: httpx.Client,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer.core.errors import DocumentFileGoneError
+    from service import searching
+
+    def gone(searcher: object, document_id: str) -> None:
+        raise DocumentFileGoneError("moved away")
+
+    monkeypatch.setattr(searching, "document_file", gone)  # the server runs in this process
+    response = fake_client.get(f"/d/{_document_id(fake_client, 'Eeler Leit Eesamkeet')}", params={"q": "Eesamkeet"})
+    assert response.status_code == 200
+    assert 'class="doc-body"' not in response.text and 'class="doc-passage"' in response.text
+    assert "<mark>Eesamkeet</mark>" in response.text
+
+
 def test_other_formats_keep_the_passage_view(fake_client: httpx.Client) -> None:
     document_id = _document_id(fake_client, "Bachelorarbeit Integration")
     page = fake_client.get(f"/d/{document_id}").text
