@@ -30,7 +30,7 @@ _TAGS = frozenset({
     "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
     "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
-    "article", "section", "main", "header", "footer", "aside",
+    "article", "section", "header", "footer", "aside",  # no main: the page has its own, and one only
 })
 # Dropped with their content: code and styles, the site's menus (the indexer drops them too), page furniture.
 _DROPPED = frozenset({"script", "style", "noscript", "template", "nav", "title", "iframe", "object", "embed",
@@ -41,7 +41,7 @@ _SCHEMES = frozenset({"http", "https", "mailto"})
 
 # Blocks that can hold a passage's first words; text belongs to the innermost one open.
 _BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dt", "dd",
-                     "figcaption", "caption", "summary", "div", "article", "section", "main", "header", "footer",
+                     "figcaption", "caption", "summary", "div", "article", "section", "header", "footer",
                      "aside", "figure", "details"})
 _VOID = frozenset({"br", "col", "hr", "wbr"})
 # The page's title is its h1, so the document's own headings move one level down.

@@ -68,10 +68,11 @@ def test_links_get_rel_and_images_are_dropped() -> None:
 def test_an_html_page_keeps_its_text_not_its_head_or_menu() -> None:
     page = ('<!doctype html><html lang="en"><head><title>Head title</title><meta name="author" content="A">'
             '<style>p { color: red }</style></head><body><nav>Menu</nav><h1>Housing</h1>'
-            '<p class="x" id="main">Text <b>bold</b></p><script>var x = 1;</script></body></html>')
+            '<main><p class="x" id="main">Text <b>bold</b></p></main><script>var x = 1;</script></body></html>')
     out = render(page, "html")
     assert "Head title" not in out and "Menu" not in out and "var x" not in out and "color: red" not in out
     assert "<h1>Housing</h1>" in out and "<p>Text <b>bold</b></p>" in out  # no id or class of its own
+    assert "<main" not in out  # the page has its one main element
 
 
 def test_highlighting_marks_text_and_never_tags_or_attributes() -> None:
