@@ -40,8 +40,13 @@ class EvaluationResult:
     latency_ms_p95: float
     queries: int
     documents: int
+    # The relevance judgement: share of queries whose relevant document is among the results and marked a
+    # match, and (with off-topic queries) share of those that get no match at all.
+    relevant_marked_match: float = 0.0
+    offtopic_queries: int = 0
+    offtopic_without_match: float | None = None
 
-    def as_json(self) -> dict[str, float | int]:
+    def as_json(self) -> dict[str, float | int | None]:
         names = {"ndcg_at_10": "ndcg@10", "recall_at_10": "recall@10", "recall_at_100": "recall@100",
                  "mrr_at_10": "mrr@10"}
         return {names.get(key, key): value for key, value in asdict(self).items()}
@@ -96,14 +101,27 @@ def _documents(corpus_file: Path) -> Iterator[SourceDocument]:
                              title=title or str(entry["_id"]), language=entry.get("language"))
 
 
-def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir: Path, qrels: str = "test",
-             mode: Mode = "hybrid", progress: Progress | None = None) -> EvaluationResult:
-    """Index ``dataset``'s corpus into ``index_dir`` (reused when unchanged) and score every query."""
-    corpus_file, queries_file, qrels_file = (dataset / "corpus.jsonl", dataset / "queries.jsonl",
-                                             dataset / "qrels" / f"{qrels}.tsv")
-    for required in (corpus_file, queries_file, qrels_file):
-        if not required.exists():
-            raise PasserelleError(f"{dataset} is not a BEIR set: {required.name} is missing")
+def read_queries(path: Path) -> list[str]:
+    """Queries from a file: one per line, or JSON lines with a ``query`` or ``text`` field."""
+    queries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("{"):
+            entry = json.loads(line)
+            line = str(entry.get("query") or entry.get("text") or "").strip()
+        if line:
+            queries.append(line)
+    return queries
+
+
+def open_or_build(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir: Path,
+                  progress: Progress | None = None) -> Index:
+    """The index of a BEIR set's corpus in ``index_dir``, built when missing or out of date."""
+    corpus_file = dataset / "corpus.jsonl"
+    if not corpus_file.exists():
+        raise PasserelleError(f"{dataset} is not a BEIR set: {corpus_file.name} is missing")
     fingerprint = _fingerprint(corpus_file, settings)
     index = _reusable_index(index_dir, model=embedder.name, fingerprint=fingerprint)
     if index is None:
@@ -111,12 +129,36 @@ def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir
         index_documents(_documents(corpus_file), index_dir=index_dir, embedder=embedder, settings=settings,
                         corpus_root=dataset, fingerprint=fingerprint, progress=progress, total=total)
         index = Index.open(index_dir, expected_model=embedder.name)
+    return index
+
+
+def evaluation_searcher(index: Index, embedder: Embedder) -> Searcher:
     # No language preference: it is a tie-breaker for people, and the sets' relevance ignores language.
-    searcher = Searcher(index, embedder, max_query_chars=10_000, max_k=DEPTH, language_preference=0.0)
+    return Searcher(index, embedder, max_query_chars=10_000, max_k=DEPTH, language_preference=0.0)
+
+
+def offtopic_without_match(searcher: Searcher, queries: Sequence[str], *, mode: Mode = "hybrid") -> float:
+    """Share of ``queries`` (none of which the corpus answers) that get no match."""
+    if not queries:
+        return 0.0
+    return sum(searcher.search(q, k=10, mode=mode).matches == 0 for q in queries) / len(queries)
+
+
+def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir: Path, qrels: str = "test",
+             mode: Mode = "hybrid", progress: Progress | None = None,
+             offtopic: Sequence[str] = ()) -> EvaluationResult:
+    """Index ``dataset``'s corpus into ``index_dir`` (reused when unchanged) and score every query; with
+    ``offtopic`` queries, also how many of them get no match."""
+    queries_file, qrels_file = dataset / "queries.jsonl", dataset / "qrels" / f"{qrels}.tsv"
+    for required in (queries_file, qrels_file):
+        if not required.exists():
+            raise PasserelleError(f"{dataset} is not a BEIR set: {required.name} is missing")
+    index = open_or_build(dataset, embedder=embedder, settings=settings, index_dir=index_dir, progress=progress)
+    searcher = evaluation_searcher(index, embedder)
     relevance = read_qrels(qrels_file)
     queries = [q for q in _read_jsonl(queries_file) if q["_id"] in relevance]
     task = progress.add_task("Searching", total=len(queries)) if progress is not None else None
-    scores: dict[str, list[float]] = {"ndcg": [], "r10": [], "r100": [], "mrr": []}
+    scores: dict[str, list[float]] = {"ndcg": [], "r10": [], "r100": [], "mrr": [], "marked": []}
     latencies = []
     for query in queries:
         started = time.perf_counter()
@@ -128,6 +170,7 @@ def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir
         scores["r10"].append(recall_at(ranked, relevant, 10))
         scores["r100"].append(recall_at(ranked, relevant, 100))
         scores["mrr"].append(mrr_at(ranked, relevant, 10))
+        scores["marked"].append(float(any(hit.match and hit.document.path in relevant for hit in result.hits)))
         if progress is not None and task is not None:
             progress.advance(task)
     mean = {key: round(float(np.mean(values)), 4) if values else 0.0 for key, values in scores.items()}
@@ -135,7 +178,9 @@ def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir
         ndcg_at_10=mean["ndcg"], recall_at_10=mean["r10"], recall_at_100=mean["r100"], mrr_at_10=mean["mrr"],
         latency_ms_p50=round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0,
         latency_ms_p95=round(float(np.percentile(latencies, 95)), 2) if latencies else 0.0,
-        queries=len(queries), documents=index.manifest.documents,
+        queries=len(queries), documents=index.manifest.documents, relevant_marked_match=mean["marked"],
+        offtopic_queries=len(offtopic),
+        offtopic_without_match=round(offtopic_without_match(searcher, offtopic, mode=mode), 4) if offtopic else None,
     )
 
 

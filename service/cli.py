@@ -225,20 +225,34 @@ def search(
         from service.schemas import Result
 
         highlighter = searcher.highlighter(result.query)
-        out.print_json(json.dumps({"query": result.query, "mode": result.mode,
+        out.print_json(json.dumps({"query": result.query, "mode": result.mode, "matches": result.matches,
                                    "results": [Result.of(h, highlighter).model_dump() for h in result.hits]}))
         return
     if not result.hits:
         out.print("No result: try fewer words, other words, or another language.")
-    _print_hits(result.hits)
+    elif not result.matches:
+        out.print("[bold]No document really matches your question.[/bold] The nearest documents:")
+    else:
+        out.print(f"{result.matches} matching document{'s' if result.matches > 1 else ''} "
+                  f"({MATCH_MARK} match, {RELATED_MARK} only related):")
+    _print_hits(result.hits, searcher.highlighter(result.query))
 
 
-def _print_hits(hits: list[Any]) -> None:
+MATCH_MARK, RELATED_MARK = "✓", "~"
+
+
+def _print_hits(hits: list[Any], highlighter: Any = None) -> None:
     for rank, hit in enumerate(hits, start=1):
         document = hit.document
         meta = " · ".join(str(v) for v in (document.type, document.edition or document.year, document.language) if v)
-        out.print(f"[bold]{rank}. {document.title}[/bold]  [dim]{meta} · score {hit.score:.3f}[/dim]")
+        mark = MATCH_MARK if hit.match else RELATED_MARK
+        out.print(f"{mark} [bold]{rank}. {document.title}[/bold]  [dim]{meta} · score {hit.score:.3f}[/dim]")
         out.print(f"   p. {hit.passage.page} — {hit.passage.text[:300]}", highlight=False)
+        if highlighter is not None:
+            words = highlighter.matched_words(hit.passage.text, hit.passage.language, terms=hit.passage.terms)
+            why = ("contains: " + ", ".join(words)) if words else (
+                "found by meaning" + (f" (document in {document.language})" if document.language else ""))
+            out.print(f"   [dim]{why}[/dim]", highlight=False)
         out.print(f"   [dim]{document.path}  (id {document.id})[/dim]")
 
 
@@ -258,16 +272,21 @@ def similar(
 
     settings = _settings(index_dir=index_dir, model=model)
     searcher = Searcher.open(settings, _embedder(settings))
-    document = searcher.index.require_document(document_id)
-    hits = searcher.similar(document_id, k=k, filters=Filters(type=tuple(type or ()), language=tuple(language or ())))
-    if as_json:
-        from service.schemas import Document, Result, SimilarResponse
+    from service.searching import similar as find_similar
 
-        answer = SimilarResponse(document=Document.of(document), k=k, results=[Result.of(hit) for hit in hits])
+    answer = find_similar(searcher, document_id, k=k,
+                          filters=Filters(type=tuple(type or ()), language=tuple(language or ())))
+    if as_json:
         print(answer.model_dump_json(), flush=True)
         return
-    out.print(f"Documents like [bold]{document.title}[/bold]:")
-    _print_hits(hits)
+    out.print(f"Documents like [bold]{answer.document.title}[/bold] ({MATCH_MARK} similar, {RELATED_MARK} only "
+              "related):")
+    for rank, result in enumerate(answer.results, start=1):
+        document = result.document
+        mark = MATCH_MARK if result.match else RELATED_MARK
+        out.print(f"{mark} [bold]{rank}. {document.title}[/bold]  [dim]{document.type} · {document.language} · "
+                  f"score {result.score:.3f}[/dim]")
+        out.print(f"   [dim]{document.path}  (id {document.id})[/dim]")
 
 
 @app.command(name="eval")
@@ -278,11 +297,18 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON document.")] = False,
     mode: ModeOption = "hybrid",
     model: ModelOption = None,
+    offtopic: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False,
+        help="File of queries the set's corpus does not answer (one per line, or JSON lines with `query`): "
+             "report the share that get no match.")] = None,
 ) -> None:
-    """Index a BEIR-layout set and print nDCG@10, Recall@10/100, MRR@10 and latency."""
+    """Index a BEIR-layout set and print nDCG@10, Recall@10/100, MRR@10, latency, and how the relevance
+    judgement behaves: the share of queries whose relevant document is marked a match (and, with --offtopic,
+    the share of off-topic queries that get no match)."""
     import tempfile
 
     from indexer.evaluation import evaluate as run_evaluation
+    from indexer.evaluation import read_queries
     from indexer.search.filters import parse_mode
 
     settings = _settings(model=model)
@@ -290,7 +316,7 @@ def evaluate(
     with tempfile.TemporaryDirectory(prefix="passerelle-eval-") as scratch, _progress() as progress:
         result = run_evaluation(dataset_dir, embedder=embedder, settings=settings,
                                 index_dir=index_dir or Path(scratch), qrels=qrels, mode=parse_mode(mode),
-                                progress=progress)
+                                progress=progress, offtopic=read_queries(offtopic) if offtopic else ())
     if as_json:  # one JSON document on stdout, like the other commands' --json
         print(json.dumps(result.as_json()), flush=True)
         return

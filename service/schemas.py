@@ -80,6 +80,11 @@ class Passage(PassageRef):
 class Result(BaseModel):
     document: Document
     score: float = Field(description="Score of the best passage")
+    match: bool = Field(description="Whether the document is a match for the query (true) or only related to it "
+                        "(false): the relevance judgement, the same in the page, the API and the CLI")
+    matched_words: list[str] = Field(
+        description="The query's words found in the best passage, as written there (stemmed matches included); "
+        "empty when the document was found by meaning alone (e.g. in another language)")
     passage: Passage = Field(description="The best matching passage")
     # References, not texts: the web page shows them as "also on pages …", and three more highlighted
     # passages per document were most of a response's size (76 KB for 10 documents) and of its shaping time.
@@ -87,8 +92,10 @@ class Result(BaseModel):
 
     @classmethod
     def of(cls, hit: Hit, highlighter: Highlighter | None = None) -> Result:
-        return cls(document=Document.of(hit.document), score=round(hit.score, 5),
-                   passage=Passage.of(hit.passage, hit.document, highlighter),
+        words = (highlighter.matched_words(hit.passage.text, hit.passage.language, terms=hit.passage.terms)
+                 if highlighter is not None else [])
+        return cls(document=Document.of(hit.document), score=round(hit.score, 5), match=hit.match,
+                   matched_words=words, passage=Passage.of(hit.passage, hit.document, highlighter),
                    others=[PassageRef.of(p, hit.document) for p in hit.others])
 
 
@@ -102,14 +109,18 @@ class SearchResponse(BaseModel):
     k: int
     mode: str = Field(description="hybrid (keywords and meaning), dense (meaning only) or keyword")
     took_ms: float
+    matches: int = Field(description="How many of the best 50 documents are matches for the query (50: 50 or "
+                         "more); 0 when nothing really fits — the results are then only the nearest documents")
     results: list[Result]
     facets: dict[str, list[FacetValue]] = Field(
-        description="For edition, type, language and year: how many matching documents have each value")
+        description="For edition, type, language and year: how many of the matching documents have each value "
+        "(empty when there is no match)")
 
 
 class SimilarResponse(BaseModel):
     document: Document
     k: int
+    matches: int = Field(description="How many of the results are close enough to be called similar (`match`)")
     results: list[Result]
 
 

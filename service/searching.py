@@ -26,7 +26,8 @@ async def search(searcher: Searcher, engine: QueryEngine, *, q: str, k: int, fil
     highlighter = searcher.highlighter(query)
     results = [Result.of(hit, highlighter) for hit in ranking.hits]
     return SearchResponse(
-        query=query, k=k, mode=mode, took_ms=round((time.perf_counter() - started) * 1000, 2), results=results,
+        query=query, k=k, mode=mode, took_ms=round((time.perf_counter() - started) * 1000, 2),
+        matches=ranking.matches, results=results,
         facets={name: [FacetValue(value=v, count=c) for v, c in values] for name, values in ranking.facets.items()},
     )
 
@@ -34,7 +35,8 @@ async def search(searcher: Searcher, engine: QueryEngine, *, q: str, k: int, fil
 def similar(searcher: Searcher, document_id: str, *, k: int, filters: Filters) -> SimilarResponse:
     record = searcher.index.require_document(document_id)
     hits = searcher.similar(document_id, k=k, filters=filters)
-    return SimilarResponse(document=Document.of(record), k=k, results=[Result.of(hit) for hit in hits])
+    return SimilarResponse(document=Document.of(record), k=k, matches=sum(hit.match for hit in hits),
+                           results=[Result.of(hit) for hit in hits])
 
 
 def document_detail(searcher: Searcher, document_id: str) -> DocumentDetail:

@@ -191,6 +191,8 @@ def _render(request: Request, template: str, context: dict[str, Any], *, status:
 def _error_message(language: str, error: QueryError) -> str:
     """What the search refused, in the interface's language (from the error's code, not by checking again)."""
     params = error.params
+    if error.code == "no_content":
+        return i18n.translate(language, "error.no_content")
     if error.code == "too_long":
         return i18n.translate(language, "error.too_long", length=params["length"], max=params["max"])
     if error.code == "year":
@@ -253,14 +255,14 @@ async def search_page(request: Request, state: State, searcher: CurrentSearcher)
         "ui": language, "page": page, "view": "empty", "response": None, "facets": [], "message": None,
         "active": _active_filters(page, language), "documents": searcher.index.manifest.documents,
         "examples": [(lang, text, PageState(q=text, lang=page.lang).url()) for lang, text in i18n.EXAMPLES],
-        "max_chars": searcher.max_query_chars,
+        "max_chars": searcher.max_query_chars, "code": None,
     }
     status = 200
     if page.query:
         try:
             response, counts = await _search(searcher, state.engine, page, page.filters())
         except QueryError as exc:
-            context.update(view="error", message=_error_message(language, exc))
+            context.update(view="error", message=_error_message(language, exc), code=exc.code)
             status = 422
         except PasserelleError as exc:
             log.error("search page failed: %s", exc)
@@ -268,8 +270,11 @@ async def search_page(request: Request, state: State, searcher: CurrentSearcher)
             status = 503
         else:
             more = len(response.results) >= page.k and page.k < searcher.max_k
-            context.update(view="results" if response.results else "none", response=response,
-                           facets=_facets(page, counts, language),
+            view = "none" if not response.results else "results" if response.matches else "nomatch"
+            context.update(view=view, response=response,
+                           matching=[r for r in response.results if r.match],
+                           related=[r for r in response.results if not r.match],
+                           facets=_facets(page, counts, language) if response.matches else [],
                            more=page.url(k=min(page.k + MORE_STEP, searcher.max_k)) if more else None)
     return _render(request, "_results.html" if fragment else "search.html", context, status=status)
 

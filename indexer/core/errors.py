@@ -107,7 +107,8 @@ class QueryError(PasserelleError):
     """A search request is invalid; the message says why.
 
     ``code`` names the problem and ``params`` its details, so that an interface can say it in its own
-    language (the web page does) instead of validating again: ``empty``, ``too_long`` (length, max), ``k``
+    language (the web page does) instead of validating again: ``empty``, ``too_long`` (length, max),
+    ``no_content`` (only function words or single letters), ``k``
     (max, value), ``mode`` (value), ``year`` (name, value), ``too_many_values`` (name, count, max),
     ``value_too_long`` (name, length, max), ``unknown_filter`` (name, values), ``year_order`` (year_from,
     year_to).

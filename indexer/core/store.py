@@ -277,6 +277,7 @@ class Index:
         self._vocabulary: dict[str, list[Any]] | None = None
         self._passage_languages: list[str] | None = None
         self._owners: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+        self._sample: np.ndarray | None = None
         # A generation never changes: its document records are read once, then served from memory.
         self._documents: dict[str, DocumentRecord] = {}
 
@@ -511,10 +512,22 @@ class Index:
         its 50 best documents), and until then each new one cost a query an SQL read and JSON parsing.
         """
         self._owner_table()
+        self.vector_sample()
         self.vocabulary()
         self.passage_languages()
         self._documents.update((record.id, record) for record in self.all_documents())
         return self
+
+    def vector_sample(self, size: int = 1024) -> np.ndarray:
+        """The vectors of up to ``size`` passages spread evenly over the index, one row each: a query's scores
+        against them are its score distribution over the whole corpus (what an off-topic query's best score
+        is measured against)."""
+        if self._sample is None:
+            passage_ids = self._owner_table()[0]
+            chosen = passage_ids[np.linspace(0, len(passage_ids) - 1, min(size, len(passage_ids))).astype(np.int64)]
+            self._sample = np.ascontiguousarray(ann.reconstruct_many(self.vectors, np.unique(chosen)),
+                                                dtype=np.float32)
+        return self._sample
 
     def passage_owners(self, ids: np.ndarray | Sequence[int]) -> tuple[np.ndarray, list[str]]:
         """The document of each of the given passages: its position in the returned list of document ids,

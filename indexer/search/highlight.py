@@ -1,4 +1,8 @@
-"""Highlighting: query words (and words sharing their stem) wrapped in ``<mark>``, HTML-escaped."""
+"""Highlighting: query words (and words sharing their stem) wrapped in ``<mark>``, HTML-escaped.
+
+Function words (:mod:`indexer.core.function_words`) are never marked, whatever the query: "eng" or "an"
+lit up in every line tell the reader nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import html
 import itertools
 from collections.abc import Callable, Iterable
 
+from indexer.core.function_words import is_function_word
 from indexer.core.text import WORD
 
 SNIPPET_CHARS = 240
@@ -55,6 +60,7 @@ class Highlighter:
                 # Each distinct word is judged once: judging every occurrence was most of a response's time.
                 found = self._matching_words(set(words), language)
             # The few matching words are then found with str.find.
+            found = {word for word in found if not is_function_word(word)}
             self._last = (text, language, _occurrences(text, found))
         return self._last[2]
 
@@ -67,6 +73,14 @@ class Highlighter:
             matching.update(self.select(new, language))
             judged |= new
         return words & matching
+
+    def matched_words(self, text: str, language: str | None = None, *, terms: str | None = None) -> list[str]:
+        """The distinct words of ``text`` that match the query, as written there, in order of appearance
+        (compared without case: "Schule" and "schule" are one)."""
+        seen: dict[str, str] = {}
+        for start, end in self._matches(text, language, terms):
+            seen.setdefault(text[start:end].casefold(), text[start:end])
+        return list(seen.values())
 
     def highlight(self, text: str, language: str | None = None, *, terms: str | None = None) -> str:
         return _mark(text, self._matches(text, language, terms), 0, len(text))

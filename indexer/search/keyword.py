@@ -10,23 +10,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
+from indexer.core.function_words import FUNCTION_WORDS
 from indexer.core.text import fold, forms, words
 
 PREFIX = 6
-
-# Function words dropped from queries (not from the index): in a small corpus their IDF is not low enough
-# to keep "les" or "der" from counting as lexical evidence. Folded forms.
-STOPWORDS = frozenset("""
-a au aux avec ce ces cet cette d dans de des du elle en est et etre il ils je l la le les leur leurs lui
-mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes
-toi ton tu un une vos votre vous y comment quel quelle quels quelles quoi dont ou sont ont a ete fait
-aber als am an auch auf aus bei bin bis das dass dem den der des die dies diese dieser dir du ein eine
-einem einen einer eines er es fur hat hatte ich ihr im in ist ja mit nach nicht noch nur oder sein sich
-sie sind so uber um und uns von vor war was wer wie wir wird wo zu zum zur welche welcher welches wann
-the of and to in is was for on are as with by at be this that from or an it its which who what when
-where how why were has have had do does did not but their they them there these those can will would
-an der den dat d de e een eng en fir mat net op si sinn vun wat wéi wei wou ze zu ass huet hunn mir
-""".split())
 
 
 def _prefix(word_forms: frozenset[str]) -> str | None:
@@ -81,7 +68,7 @@ def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[fr
     languages = tuple(languages)
     seen: dict[str, frozenset[str]] = {}
     query_words = words(query)
-    content = [w for w in query_words if fold(w) not in STOPWORDS] or query_words
+    content = [w for w in query_words if fold(w) not in FUNCTION_WORDS] or query_words
     for word in content:
         key = fold(word)
         if key not in seen:

@@ -27,6 +27,7 @@ import numpy as np
 
 from indexer.core import ann, text
 from indexer.core.errors import QueryError
+from indexer.core.function_words import content_words
 from indexer.core.language import detect_language
 from indexer.core.model import Embedder
 from indexer.core.settings import DEFAULT_LANGUAGES, Settings
@@ -35,6 +36,7 @@ from indexer.search import keyword
 from indexer.search.filters import FACETS, Filters, Mode, parse_mode
 from indexer.search.fusion import fuse
 from indexer.search.highlight import Highlighter
+from indexer.search.judgement import Background, judge
 
 OTHER_PASSAGES = 3  # other matching passages shown with each document
 FACET_DEPTH = 50  # documents the facet counts are taken over
@@ -59,17 +61,23 @@ class Hit:
     score: float
     passage: PassageHit
     others: list[PassageHit] = field(default_factory=list)
+    match: bool = False  # a match for the query, or only related (:mod:`indexer.search.judgement`)
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The best documents for a query, and facet counts over the best ``FACET_DEPTH``."""
+    """The best documents for a query, how many of the best ``FACET_DEPTH`` are matches, and facet counts
+    over those matches."""
 
     query: str
     mode: Mode
     hits: list[Hit]
     facets: dict[str, list[tuple[Any, int]]]
     took_ms: float = 0.0  # the whole search's time, where :meth:`Searcher.search` measured it
+    matches: int = 0
+    # The judgement's inputs for each of the best ``FACET_DEPTH`` documents (cosine, word share; the first
+    # ones are the hits) and the query's background: for calibration.
+    measures: tuple[np.ndarray, np.ndarray, Background | None] | None = None
 
 
 @dataclass(slots=True)
@@ -124,6 +132,10 @@ class Searcher:
         if len(query) > self.max_query_chars:
             raise QueryError(f"the query is too long ({len(query)} characters, at most {self.max_query_chars})",
                              code="too_long", length=len(query), max=self.max_query_chars)
+        if not content_words(query):
+            raise QueryError("the query has no word that can carry a meaning (only single letters or words like "
+                             "“le”, “der”, “the”, “an”): add a word about what you are looking for",
+                             code="no_content")
         self.check_k(k)
         parse_mode(mode)
         filters.check(self.index.vocabulary())
@@ -158,7 +170,28 @@ class Searcher:
                              limit=depth, slack=self.language_preference if prefer_language else 0.0)
         if prefer_language:
             groups = self._prefer_query_language(query, groups)
-        return SearchResult(query, mode, self._hits(groups[:k], with_terms=True), self._facets(groups[:depth]))
+        groups = groups[:depth]
+        cosines, words = self._judged_measures(candidates, groups, mode)
+        background = Background.of(vector, self.index.vector_sample()) if vector is not None else None
+        matching = judge(cosines, words, background, self.embedder.relevance_calibration)
+        hits = self._hits(groups[:k], with_terms=True)
+        for hit, is_match in zip(hits, matching.tolist(), strict=False):
+            hit.match = is_match
+        facets = self._facets([group for group, is_match in zip(groups, matching.tolist(), strict=True) if is_match])
+        return SearchResult(query, mode, hits, facets, matches=int(matching.sum()),
+                            measures=(cosines, words, background))
+
+    @staticmethod
+    def _judged_measures(candidates: _Candidates, groups: list[_Group], mode: Mode) -> tuple[np.ndarray, np.ndarray]:
+        """For each document, its best passage's cosine and word share (the keyword evidence, scaled by the
+        passage's keyword score relative to the best one): what the judgement weighs."""
+        position = {passage_id: n for n, passage_id in enumerate(candidates.ids.tolist())}
+        best = np.fromiter((position[group.passages[0][0]] for group in groups), dtype=np.int64, count=len(groups))
+        cosines = candidates.dense[best] if len(candidates.dense) else np.zeros(len(groups))
+        best_keyword = float(candidates.keyword.max()) if len(candidates.keyword) else 0.0
+        if best_keyword <= 0 or not len(best):
+            return cosines, np.zeros(len(groups))
+        return cosines, candidates.evidence * np.maximum(candidates.keyword[best], 0.0) / best_keyword
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         if filters.is_empty():
@@ -171,6 +204,8 @@ class Searcher:
         ids and cosines (float64), best first."""
         vectors = self.index.vectors
         total = vectors.ntotal if allowed is None else len(allowed)
+        if total == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         # An index of fewer than ``depth`` documents needs every passage: no point in a first, short search.
         few = allowed is None and self.index.document_count() < depth
@@ -330,7 +365,13 @@ class Searcher:
         if allowed is not None and len(allowed) == 0:
             return []
         ids, scores = self._dense(vector, depth=k + 1, allowed=allowed)
-        return self._hits(self._group(ids, scores, exclude_document=document_id, limit=k)[:k])
+        hits = self._hits(self._group(ids, scores, exclude_document=document_id, limit=k)[:k])
+        background = Background.of(vector, self.index.vector_sample())
+        cosines = np.array([hit.passage.score for hit in hits])
+        verdict = judge(cosines, np.zeros(len(hits)), background, self.embedder.relevance_calibration)
+        for hit, is_match in zip(hits, verdict.tolist(), strict=True):
+            hit.match = is_match
+        return hits
 
     # -- presentation ----------------------------------------------------------------------------------
 

@@ -12,7 +12,11 @@
     return;
   }
 
-  var DELAY = 300; // ms after the last key stroke
+  var DELAY = 300; // ms of pause before an unfinished word (of at least MIN_LETTERS) is searched
+  var WORD_DELAY = 120; // ms after a finished word: lets quick typists finish the next one
+  var MIN_LETTERS = 3;
+  var FINISHED = /[\s.,;:!?…"'»«)\]]$/;
+  var LAST_WORD = /[\p{L}\p{N}]+$/u;
   var timer = null;
   var controller = null;
   var sequence = 0;
@@ -141,6 +145,10 @@
       if (mine !== sequence) {
         return;
       }
+      // Words like "le" or "der" alone are no question yet: while typing, the page waits for more.
+      if (options.typing && html.indexOf('data-code="no_content"') !== -1) {
+        return;
+      }
       var open = facetsOpen();
       shown = url;
       live.innerHTML = html;
@@ -174,16 +182,30 @@
     });
   }
 
+  // While typing, a search waits for a finished word, or for a pause after MIN_LETTERS letters of one:
+  // "des je" is the start of "des jeunes", not a question.
+  function typingDelay(value) {
+    if (!value.trim() || FINISHED.test(value)) {
+      return WORD_DELAY;
+    }
+    var last = value.match(LAST_WORD);
+    return last && last[0].length >= MIN_LETTERS ? DELAY : null;
+  }
+
   input.addEventListener("input", function () {
     window.clearTimeout(timer);
+    var delay = typingDelay(input.value);
+    if (delay === null) {
+      return;
+    }
     timer = window.setTimeout(function () {
       var url = formUrl();
       if (url === currentUrl()) {
         return;
       }
-      load(url, { history: typing ? "replace" : "push" });
+      load(url, { history: typing ? "replace" : "push", typing: true });
       typing = true;
-    }, DELAY);
+    }, delay);
   });
 
   form.addEventListener("submit", function (event) {

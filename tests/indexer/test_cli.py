@@ -37,6 +37,13 @@ def test_search_command_uses_the_same_search(settings: Settings, indexed: IndexR
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout[result.stdout.index("{"):])
     assert body["results"][0]["document"]["language"] == "en"
+    assert body["matches"] >= 1 and body["results"][0]["match"] is True
+    # Without --json: each result marked a match (✓) or only related (~), with why it was found.
+    text = runner.invoke(app, ["search", "Wohnungslosigkeit und Wohnungen", "-k", "3"], env=_env(settings)).output
+    assert "matching document" in text and "✓ 1. " in text
+    assert "contains: " in text or "found by meaning" in text
+    refused = runner.invoke(app, ["search", "der die das"], env=_env(settings))  # main() turns it into exit 2
+    assert refused.exit_code != 0 and "no word that can carry a meaning" in str(refused.exception)
 
 
 def test_index_command_prints_summary_with_failures(settings: Settings, tmp_path: Path) -> None:

@@ -182,3 +182,22 @@ def test_many_concurrent_searches_all_succeed_and_health_stays_responsive(fake_s
         with httpx.Client(base_url=fake_server, timeout=5) as http:
             assert http.get("/health").status_code == 200  # not blocked behind the queries
         assert [f.result() for f in futures] == [200] * len(queries)
+
+
+def test_every_result_is_judged_a_match_or_only_related(fake_client: httpx.Client) -> None:
+    body = fake_client.get("/search", params={"q": "Housing First homelessness"}).json()
+    assert body["matches"] == 2 == sum(r["match"] for r in body["results"])
+    first = body["results"][0]
+    assert first["match"] is True and first["matched_words"][:2] == ["Housing", "First"]
+    assert any(not r["match"] and r["matched_words"] == [] for r in body["results"])
+    nothing = fake_client.get("/search", params={"q": "quantum chromodynamics gluon"}).json()
+    assert nothing["matches"] == 0 and nothing["results"] and not any(r["match"] for r in nothing["results"])
+    assert all(values == [] for values in nothing["facets"].values())
+    similar = fake_client.get(f"/documents/{first['document']['id']}/similar").json()
+    assert similar["matches"] == sum(r["match"] for r in similar["results"])
+
+
+def test_a_query_of_function_words_alone_gets_422_with_a_reason(fake_client: httpx.Client) -> None:
+    response = fake_client.get("/search", params={"q": "der die das"})
+    assert response.status_code == 422
+    assert "no word that can carry a meaning" in response.json()["detail"]

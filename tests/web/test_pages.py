@@ -62,35 +62,39 @@ def test_results_show_what_a_reader_needs(fake_client: httpx.Client) -> None:
     assert "<title>Wie gelingt&#39;s mit der Integration von Kindern in der Schule? — Passerelle</title>" in page
 
 
+# Four documents match it with the fake embedder (two English, two French; three "document", one "slides").
+BROAD = "intelligence artificielle Housing"
+
+
 def test_facets_have_counts_and_links_that_narrow(fake_client: httpx.Client) -> None:
-    page = _get(fake_client, {"q": "logement"}).text
+    page = _get(fake_client, {"q": BROAD}).text
     links = _facet_links(page)
-    expected = {"type=thesis", "type=document", "language=de", "language=en", "edition=2025-demo", "year=2025"}
-    assert expected <= set(links)
-    href, selected = links["type=thesis"]
-    assert not selected and _pairs(href) == [("q", "logement"), ("type", "thesis")]
+    assert set(links) == {"type=document", "type=slides", "language=en", "language=fr", "edition=2024-archive",
+                          "edition=2025-demo", "year=2013", "year=2024"}  # the matches' values only
+    href, selected = links["type=slides"]
+    assert not selected and _pairs(href) == [("q", BROAD), ("type", "slides")]
     assert re.search(r'data-key="language=en">\s*<span class="box" aria-hidden="true"></span>\s*'
                      r'<span class="facet-label">English</span>\s*<span class="count">2<', page)
 
 
 def test_a_facet_value_narrows_and_unclicking_it_widens(fake_client: httpx.Client) -> None:
-    wide = _get(fake_client, {"q": "logement"}).text
-    narrow_response = _get(fake_client, {"q": "logement", "type": "thesis"})
+    wide = _get(fake_client, {"q": BROAD}).text
+    narrow_response = _get(fake_client, {"q": BROAD, "type": "slides"})
     narrow = narrow_response.text
     assert narrow_response.status_code == 200
-    assert narrow.count('<li class="hit">') == 1 < wide.count('<li class="hit">')
+    assert narrow.count('<li class="hit') == 1 < wide.count('<li class="hit')
     links = _facet_links(narrow)
-    href, selected = links["type=thesis"]
-    assert selected and _pairs(href) == [("q", "logement")]  # un-click: the filter goes
+    href, selected = links["type=slides"]
+    assert selected and _pairs(href) == [("q", BROAD)]  # un-click: the filter goes
     assert 'aria-current="true"' in narrow
     # The other types stay offered (with their counts without the type filter), to widen the choice.
     href, selected = links["type=document"]
-    assert not selected and _pairs(href) == [("q", "logement"), ("type", "thesis"), ("type", "document")]
+    assert not selected and _pairs(href) == [("q", BROAD), ("type", "slides"), ("type", "document")]
     # The filter shows as a removable chip, and the form carries it into the next search.
-    assert "Filters in use:" in narrow and "Type: thesis" in narrow
-    assert '<input type="hidden" name="type" value="thesis">' in narrow
-    both = _get(fake_client, [("q", "logement"), ("type", "thesis"), ("type", "document")]).text
-    assert both.count('<li class="hit">') == 5
+    assert "Filters in use:" in narrow and "Type: slides" in narrow
+    assert '<input type="hidden" name="type" value="slides">' in narrow
+    both = _get(fake_client, [("q", BROAD), ("type", "slides"), ("type", "document")]).text
+    assert both.count('<li class="hit') == 5
 
 
 def test_no_result_says_what_to_try(fake_client: httpx.Client) -> None:
@@ -138,7 +142,7 @@ def test_bad_filters_get_a_message_not_a_crash(fake_client: httpx.Client, params
 def test_out_of_range_k_is_clamped(fake_client: httpx.Client) -> None:
     assert _get(fake_client, {"q": "logement", "k": "ten"}).status_code == 200
     page = _get(fake_client, {"q": "logement", "k": 2}).text
-    assert page.count('<li class="hit">') == 2
+    assert page.count('<li class="hit') == 2
     more = re.search(r'<p class="more"><a href="([^"]+)"', page)
     assert more and ("k", "12") in _pairs(html.unescape(more.group(1)))
 
@@ -160,10 +164,10 @@ def test_interface_language_from_browser_parameter_and_cookie(fake_client: httpx
 
 
 def test_fragment_for_the_script(fake_client: httpx.Client) -> None:
-    response = _get(fake_client, {"q": "logement"}, **{"X-Passerelle-Fragment": "1"})
+    response = _get(fake_client, {"q": BROAD}, **{"X-Passerelle-Fragment": "1"})
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="results"') and "<html" not in response.text
-    assert 'data-status="6 documents found"' in response.text
+    assert 'data-status="4 matching documents"' in response.text
     assert "X-Passerelle-Fragment" in response.headers["vary"]
     error = _get(fake_client, {"q": "x" * 300}, **{"X-Passerelle-Fragment": "1"})
     assert error.status_code == 422 and "too long" in error.text and "<html" not in error.text
@@ -277,3 +281,50 @@ def test_what_the_user_typed_is_escaped(fake_client: httpx.Client) -> None:
         assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     document = fake_client.get("/d/" + attack, params={"q": attack}).text
     assert "<script>alert(1)" not in document
+
+
+# -- honest results ------------------------------------------------------------------------------------------------
+
+
+def test_a_question_nothing_answers_says_so_and_shows_the_nearest_documents_apart(fake_client: httpx.Client) -> None:
+    french = _get(fake_client, {"q": "recette de tarte aux pommes"}, lang="fr").text
+    assert "Aucun document ne correspond vraiment à votre question" in french
+    assert "Documents les plus proches" in french and "documents trouvés" not in french
+    assert french.count('<li class="hit hit-related">') == 6 and '<li class="hit">' not in french
+    # No counts by filter: they would count documents that do not match.
+    assert 'class="facet-option' not in french and "pas de comptes par filtre" in french
+    german = _get(fake_client, {"q": "Apfelkuchen Rezept"}, lang="de").text
+    assert "Kein Dokument passt wirklich zu Ihrer Frage" in german and "Die nächstliegenden Dokumente" in german
+
+
+def test_matches_are_counted_and_listed_before_the_documents_that_are_only_related(fake_client: httpx.Client) -> None:
+    page = _get(fake_client, {"q": "Housing First homelessness"}).text
+    assert "2 matching documents" in page and "Other related documents" in page
+    matching, related = page.split('id="related-title"')
+    assert matching.count('<li class="hit">') == 2 and related.count('<li class="hit hit-related">') == 4
+    assert "Housing First report" in matching and "Housing and homelessness" in matching
+
+
+def test_each_result_says_why_it_was_found(fake_client: httpx.Client) -> None:
+    page = _get(fake_client, {"q": "Housing First homelessness"}).text
+    whys = re.findall(r'<p class="why">(.*?)</p>', page, flags=re.S)
+    assert len(whys) == 6
+    assert any(w.startswith("Contains: Housing, First") for w in whys)  # the words, as the document writes them
+    assert any(re.fullmatch(r"Found by meaning \(document in \w+\)", w.strip()) for w in whys)
+    french = _get(fake_client, {"q": "Housing First homelessness"}, lang="fr").text
+    assert "Contient : Housing" in french and "Trouvé par le sens (document en " in french
+
+
+@pytest.mark.parametrize(("query", "lang", "message"), [
+    ("a", "en", "Your search has no word that carries a meaning on its own"),
+    ("le la les", "fr", "Votre recherche ne contient aucun mot qui ait un sens à lui seul"),
+    ("der die das", "de", "Ihre Suche enthält kein Wort, das allein eine Bedeutung trägt"),
+    ("ech an eng", "en", "Your search has no word that carries a meaning on its own"),
+])
+def test_a_query_that_cannot_mean_anything_gets_a_message_not_results(fake_client: httpx.Client, query: str,
+                                                                       lang: str, message: str) -> None:
+    response = _get(fake_client, {"q": query}, lang=lang)
+    assert response.status_code == 422
+    assert message in response.text and 'class="hit' not in response.text
+    fragment = _get(fake_client, {"q": query}, lang=lang, **{"X-Passerelle-Fragment": "1"}).text
+    assert 'data-code="no_content"' in fragment  # the script keeps waiting while one types

@@ -1,0 +1,78 @@
+"""Whether a result is a *match* for its query or only *related*: the relevance judgement.
+
+A cosine is always some number, so the best result of an off-topic query looks like any other. What tells
+them apart is how far a result stands above the query's score distribution over the whole corpus (an
+off-topic query scores about the same against everything), whether the best results stand out from the next
+ones (off-topic queries give flat distributions), how far below the best result it is, and whether it holds
+the query's words. Each result is judged on four measures:
+
+- ``gap``: its cosine minus the query's mean cosine over a fixed sample of the corpus's passages;
+- ``words``: the keyword evidence the fusion uses — the IDF-weighted share of the query's words in the best
+  keyword passage, scaled by this passage's keyword score relative to the best one (0 without shared words,
+  as across languages, where meaning alone decides);
+- ``spread``: for the whole query, the best result's cosine minus the 10th best's;
+- ``drop``: the best result's cosine minus this one's: of a query that has matches, the results far below the
+  best are only related.
+
+A logistic model of the four, fitted on labelled queries (``bench/calibrate_judgement.py`` fits it on half of
+them, sets the threshold where as many answerable queries lose their document as off-topic ones get a match,
+and measures it on the other half: ``bench/RESULTS-judgement.md``), says *match* when its probability is at
+least 0.5. The judgement never reorders results: it only labels them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# multilingual-e5-small's, written by bench/calibrate_judgement.py --fit (logistic regression on gap, words,
+# spread, drop; the threshold is in BIAS). Another model brings its own (Embedder.relevance_calibration).
+WEIGHTS = np.array([6.6443, 6.4977, 81.8975, -102.9430])
+BIAS = -3.4342
+
+Calibration = tuple[tuple[float, ...], float]
+SPREAD_RANK = 10
+# A keyword-only search has no cosine: a result matches when it holds at least this share of the query's words.
+KEYWORD_ONLY_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Background:
+    """A query's mean cosine over the corpus (measured on :meth:`~indexer.core.store.Index.vector_sample`)."""
+
+    mean: float
+
+    @classmethod
+    def of(cls, vector: np.ndarray, sample: np.ndarray) -> Background:
+        if not len(sample):
+            return cls(0.0)
+        return cls(float((sample @ np.asarray(vector, dtype=np.float32)).mean()))
+
+
+def features(cosines: np.ndarray, words: np.ndarray, background: Background) -> np.ndarray:
+    """One row of measures per result (the query's results, all of them: spread and drop are taken over
+    them): gap, words, spread, drop."""
+    cosines = np.asarray(cosines, dtype=np.float64)
+    ordered = np.sort(cosines)[::-1]
+    spread = ordered[0] - ordered[min(SPREAD_RANK, len(ordered)) - 1]
+    return np.column_stack([cosines - background.mean, np.asarray(words, dtype=np.float64),
+                            np.full(len(cosines), spread), ordered[0] - cosines])
+
+
+def probability(cosines: np.ndarray, words: np.ndarray, background: Background,
+                calibration: Calibration | None = None) -> np.ndarray:
+    """How likely each result is a match, by the fitted model (``calibration``: another model's fit)."""
+    if not len(cosines):
+        return np.empty(0)
+    weights, bias = (np.asarray(calibration[0]), calibration[1]) if calibration else (WEIGHTS, BIAS)
+    return 1.0 / (1.0 + np.exp(-(features(cosines, words, background) @ weights + bias)))
+
+
+def judge(cosines: np.ndarray, words: np.ndarray, background: Background | None,
+          calibration: Calibration | None = None) -> np.ndarray:
+    """Which results are matches (aligned with the arrays). Without a background (a keyword-only search)
+    the words alone decide."""
+    if background is None:
+        return np.asarray(words, dtype=np.float64) >= KEYWORD_ONLY_SHARE
+    return probability(cosines, words, background, calibration) >= 0.5
