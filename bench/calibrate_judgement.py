@@ -36,6 +36,7 @@ from indexer import Embedder, Settings, index_corpus
 from indexer.core.store import Index
 from indexer.evaluation import evaluation_searcher, open_or_build, read_qrels
 from indexer.search import judgement
+from indexer.search.filters import Filters
 from indexer.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,6 +233,29 @@ def cost(queries: list[Query], repeat: int = 20) -> float:
     return (time.perf_counter() - started) / (repeat * len(chosen)) * 1e6
 
 
+def cost_in_search(embedder: Embedder, index: Index, texts: list[str], repeat: int = 5) -> tuple[float, float]:
+    """Microseconds the whole judgement adds to a search of the bundled corpus, its inputs gathered too (the
+    query's background over the corpus sample, each document's cosine and word share), and the search's own
+    time for comparison: the median over ``texts``."""
+    searcher = Searcher(index, embedder, max_k=K)
+    added, whole = [], []
+    for text in texts:
+        vector = embedder.encode_query([text])[0]
+        candidates = searcher._candidates(text, vector, depth=K, filters=Filters(), allowed=None, mode="hybrid")
+        groups = searcher._group(candidates.ids, searcher._passage_scores(candidates, "hybrid"),
+                                 exclude_document=None, limit=K)
+        started = time.perf_counter()
+        for _ in range(repeat):
+            cosines, words = searcher._judged_measures(candidates, groups, "hybrid")
+            background = judgement.Background.of(vector, index.vector_sample())
+            judgement.judge(cosines, words, background, embedder.relevance_calibration)
+        added.append((time.perf_counter() - started) / repeat * 1e6)
+        started = time.perf_counter()
+        searcher.rank(text, vector, k=10, filters=Filters())
+        whole.append((time.perf_counter() - started) * 1e6)
+    return float(np.median(added)), float(np.median(whole))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fit", action="store_true", help="fit new weights on the dev half, then measure them")
@@ -267,7 +291,12 @@ def main() -> int:
             shown = "  ".join(f"{name} {value:.3f}" if value % 1 else f"{name} {value:.0f}"
                               for name, value in figures.items() if name != "queries")
             print(f"{source:28} {split:5} {int(figures['queries']):7d}  {shown}")
-    print(f"judgement cost: {cost(queries):.1f} µs per query ({K} results)")
+    print(f"judgement cost: {cost(queries):.1f} µs per query ({K} results, measures at hand)")
+    if not arguments.load:
+        index = Index.open(arguments.work / "corpus").preload()
+        added, whole = cost_in_search(embedder, index, [q.text for q in queries if q.source.startswith("honest")])
+        print(f"judgement cost in a search of the bundled corpus, measures gathered too: {added:.0f} µs per "
+              f"query (median; the ranking itself, without encoding: {whole:.0f} µs)")
     return 0
 
 
