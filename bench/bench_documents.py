@@ -2,10 +2,12 @@
 best passages, extraction throughput, and the effect of embedding passages with their title and section.
 
 The headers and footers are counted by this script's own rule, which shares no code with the remover
-(:mod:`indexer.build.layout`): a line of the plain pypdf extraction (or of the slides' plain text) that repeats
-on at least half of a document's pages, digits replaced by 0, with at least four letters (a bare page
-number cannot be told apart from a number in the text), is a header or footer; a passage carries it when its
-text, digits replaced alike and spacing collapsed, contains it.
+(:mod:`indexer.build.layout`): a line among the first or last three lines of a page of the plain pypdf
+extraction (or of the slides' plain text) that repeats there on at least half of a document's pages, digits
+replaced by 0, with at least four letters (a bare page number cannot be told apart from a number in the text),
+is a header or footer; a passage carries it when its text, digits replaced alike and spacing collapsed,
+contains it. ``--anywhere`` counts lines repeated anywhere on the page instead (it also counts a paragraph
+that a document repeats on every page, as LaTeX's blindtext does).
 
 Run (from the repository root)::
 
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import numpy as np  # noqa: E402
 from queries import QUERIES  # noqa: E402
 
 from indexer import Embedder, Index, Settings, index_corpus  # noqa: E402
@@ -49,16 +52,23 @@ def _key(text: str) -> str:
     return _SPACES.sub(" ", _DIGITS.sub("0", text)).strip().lower()
 
 
+ANYWHERE = False  # --anywhere
+
+
 def repeated_lines(pages: Sequence[str]) -> set[str]:
-    """Lines on at least half of the pages (of two or more), digits as 0, with four letters or more."""
+    """Lines at the top or bottom of at least half of the pages (of two or more), digits as 0, with four
+    letters or more."""
     if len(pages) < 2:
         return set()
     counts: dict[str, int] = {}
     for page in pages:
-        for line in {_key(line) for line in page.split("\n")}:
+        lines = [line for line in page.split("\n") if line.strip()]
+        if not ANYWHERE:
+            lines = lines[:3] + lines[-3:]
+        for line in {_key(line) for line in lines}:
             if len(_LETTERS.findall(line)) >= 4:
                 counts[line] = counts.get(line, 0) + 1
-    return {line for line, count in counts.items() if 2 * count >= len(pages)}
+    return {line for line, count in counts.items() if count >= 2 and 2 * count >= len(pages)}
 
 
 def carrying(passages: Sequence[str], lines: set[str]) -> int:
@@ -114,8 +124,10 @@ def bench_corpus(args: argparse.Namespace) -> None:
 
     # Headers and footers in passages of multi-page documents, before (plain text) and after (the index).
     index_dir = Path(args.index_dir)
-    index_corpus(args.corpus, index_dir=index_dir, embedder=embedder, settings=settings.model_copy(
+    report = index_corpus(args.corpus, index_dir=index_dir, embedder=embedder, settings=settings.model_copy(
         update={"index_dir": index_dir}))
+    print(f"Indexed: {report.documents} documents, {report.passages} passages, {report.seconds:.0f} s"
+          + (f" (rebuilt: {report.rebuilt})" if report.rebuilt else ""))
     index = Index.open(index_dir)
     by_path = {record.path: record for record in index.all_documents()}
     totals = {"before": [0, 0], "after": [0, 0]}
@@ -149,6 +161,10 @@ def bench_corpus(args: argparse.Namespace) -> None:
                 print(f"  aside shown: {query!r} → {hit.document.path} p. {hit.passage.page} ({hit.passage.kind})")
     kinds = dict(index.query("SELECT kind, count(*) FROM passages GROUP BY kind"))
     print(f"Best passages shown for {len(QUERIES)} queries × 10 results: {shown}, of which not content: {asides}")
+    # The same index, its kinds hidden from the searcher: what the rule changes.
+    index.asides = lambda ids: np.zeros(len(ids), dtype=bool)  # type: ignore[method-assign]
+    unruled = sum(1 for query in QUERIES for hit in searcher.search(query, k=10).hits if hit.passage.kind != "content")
+    print(f"  with kinds ignored by the searcher, not content: {unruled}")
     print(f"Passages by kind: {kinds}; with a section: "
           f"{index.query_one('SELECT count(*) FROM passages WHERE section IS NOT NULL')[0]}")
 
@@ -166,6 +182,7 @@ def bench_pdfs(args: argparse.Namespace) -> None:
     carried_after = carried_before = total_after = total_before = documents = with_lines = 0
     kept = counted = 0
     unreadable = 0
+    carriers: list[str] = []
     lost_examples: list[str] = []
     for path in files:
         try:
@@ -187,6 +204,9 @@ def bench_pdfs(args: argparse.Namespace) -> None:
             total_before += len(old)
             carried_after += carrying(new, lines)
             total_after += len(new)
+            if carrying(new, lines):
+                carriers.append(f"{path.relative_to(args.pdfs)}: {carrying(new, lines)} / {len(new)} passages, "
+                                f"e.g. {sorted(lines, key=len)[0][:70]!r}")
         # Words kept: every word of the plain text outside the repeated lines, found in some passage.
         text = " ".join(new).lower()
         words = set(_WORDS.findall(text))
@@ -208,6 +228,8 @@ def bench_pdfs(args: argparse.Namespace) -> None:
     print(f"  passages carrying a running header or footer, before: {carried_before} / {total_before} = "
           f"{100 * carried_before / max(total_before, 1):.2f} %; after: {carried_after} / {total_after} = "
           f"{100 * carried_after / max(total_after, 1):.2f} %")
+    for carrier in carriers:
+        print(f"    still carrying: {carrier}")
     print(f"  words of the plain extraction (outside repeated lines, numbers aside) found in a passage: {kept} / "
           f"{counted} = {100 * kept / max(counted, 1):.3f} %")
     for example in lost_examples:
@@ -237,11 +259,15 @@ def main() -> None:
     corpus.add_argument("--rounds", type=int, default=3)
     pdfs = commands.add_parser("pdfs")
     pdfs.add_argument("--pdfs", type=Path, default=SHARED / "data" / "pdf")
+    for command in (corpus, pdfs):
+        command.add_argument("--anywhere", action="store_true", help="count lines repeated anywhere on pages")
     evaluation = commands.add_parser("eval")
     evaluation.add_argument("set")
     evaluation.add_argument("--context", choices=("on", "off"), default="on")
     evaluation.add_argument("--index-dir")
     args = parser.parse_args()
+    global ANYWHERE
+    ANYWHERE = bool(getattr(args, "anywhere", False))
     {"corpus": bench_corpus, "pdfs": bench_pdfs, "eval": bench_eval}[args.command](args)
 
 
