@@ -13,6 +13,7 @@ Run (from the repository root)::
 
     PYTHONPATH=. .venv/bin/python bench/bench_documents.py corpus   # bundled corpus: headers, snippets, speed
     PYTHONPATH=. .venv/bin/python bench/bench_documents.py pdfs     # ../shared/data/pdf: headers, words kept
+    PYTHONPATH=. .venv/bin/python bench/bench_documents.py columns  # reading order of two-column pages
     PYTHONPATH=. .venv/bin/python bench/bench_documents.py eval SET --context off|on
 
 Prints its figures; asserts nothing.
@@ -236,6 +237,59 @@ def bench_pdfs(args: argparse.Namespace) -> None:
         print(f"    not found: {example}")
 
 
+# The first paragraphs of LaTeX's lipsum text, in its order: how 026-latex-multicolumn's two columns must read.
+_LIPSUM = ["Lorem ipsum dolor sit amet", "Nam dui ligula", "Nulla malesuada porttitor", "Quisque ullamcorper"]
+
+
+def _extractors() -> dict[str, Callable[[Path], list[str]]]:
+    def pypdf_plain(path: Path) -> list[str]:
+        from pypdf import PdfReader
+
+        return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+    def pypdf_layout(path: Path) -> list[str]:
+        from pypdf import PdfReader
+
+        return [page.extract_text(extraction_mode="layout") or "" for page in PdfReader(path).pages]
+
+    def pdfium(path: Path) -> list[str]:
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(str(path))
+        try:
+            return [document[n].get_textpage().get_text_range() for n in range(len(document))]
+        finally:
+            document.close()
+
+    return {"pypdf (plain)": pypdf_plain, "pypdf (layout)": pypdf_layout, "pypdfium2 (text page)": pdfium}
+
+
+def _in_order(text: str, sentences: Sequence[str]) -> tuple[int, bool]:
+    """How many of ``sentences`` are found whole (spacing and line breaks aside), and whether in order."""
+    flat = _SPACES.sub(" ", text)
+    positions = [flat.find(sentence) for sentence in sentences]
+    found = [p for p in positions if p >= 0]
+    return len(found), found == sorted(found)
+
+
+def bench_columns(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tests.documents import paged_pdf
+
+    scratch = Path(tempfile.mkdtemp(prefix="columns-"))
+    sentences = [f"Satz {n} der zweispaltigen Seite." for n in range(1, 41)]
+    generated = scratch / "two-columns.pdf"
+    generated.write_bytes(paged_pdf([[" ".join(sentences)]], columns=2, page_numbers=False))
+    multicolumn = SHARED / "data" / "pdf" / "py-pdf-sample-files" / "026-latex-multicolumn" / "multicolumn.pdf"
+    for name, extractor in _extractors().items():
+        started = time.perf_counter()
+        found, ordered = _in_order(" ".join(extractor(generated)), sentences)
+        latex_found, latex_ordered = _in_order(" ".join(extractor(multicolumn)), _LIPSUM)
+        print(f"{name}: generated two-column page: {found}/{len(sentences)} sentences whole, in order: {ordered}; "
+              f"026-latex-multicolumn: {latex_found}/{len(_LIPSUM)} paragraph starts, in order: {latex_ordered} "
+              f"({time.perf_counter() - started:.2f} s)")
+
+
 def bench_eval(args: argparse.Namespace) -> None:
     from indexer.evaluation import evaluate
 
@@ -261,6 +315,7 @@ def main() -> None:
     pdfs.add_argument("--pdfs", type=Path, default=SHARED / "data" / "pdf")
     for command in (corpus, pdfs):
         command.add_argument("--anywhere", action="store_true", help="count lines repeated anywhere on pages")
+    commands.add_parser("columns")
     evaluation = commands.add_parser("eval")
     evaluation.add_argument("set")
     evaluation.add_argument("--context", choices=("on", "off"), default="on")
@@ -268,7 +323,7 @@ def main() -> None:
     args = parser.parse_args()
     global ANYWHERE
     ANYWHERE = bool(getattr(args, "anywhere", False))
-    {"corpus": bench_corpus, "pdfs": bench_pdfs, "eval": bench_eval}[args.command](args)
+    {"corpus": bench_corpus, "pdfs": bench_pdfs, "columns": bench_columns, "eval": bench_eval}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -205,7 +205,7 @@ def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None, 
         pass
     return Extracted(pages=pages, format="pdf", title=_clean_field(title), authors=_authors(author),
                      year=year, heading=_first_line(pages), ocr_pages=ocr_pages,
-                     headings=locate_headings(pages, _outline(reader)))
+                     headings=locate_headings(pages, _outline(reader)) if layout else [])
 
 
 def _outline(reader: Any) -> list[tuple[int, str]]:

@@ -117,7 +117,8 @@ def find_furniture(pages: Sequence[Sequence[str]], *, runs: bool = True, digits:
 
 
 def strip_furniture(lines: list[str], page: int, furniture: Furniture) -> list[str]:
-    """The page's lines without the furniture at its top and bottom edges (never from its middle)."""
+    """The page's lines without the furniture at its top and bottom edges: from each edge, the furniture lines
+    up to the first line that is not (never from the middle of the page, where a repeated line is content)."""
     start, end = 0, len(lines)
     removed = 0
     while start < end and removed < EDGE_LINES + 2:
@@ -140,19 +141,32 @@ def strip_furniture(lines: list[str], page: int, furniture: Furniture) -> list[s
     return lines[start:end]
 
 
-def _mend(line: str, following: str) -> tuple[str, str] | None:
-    """``line`` ended by a broken word and ``following`` joined into one line when they should be, else None."""
+def _mend(line: str, following: str, compounds: frozenset[str]) -> tuple[str, str] | None:
+    """``line`` ended by a broken word and ``following`` joined into one line when they should be, else None.
+    A word whose first part the document also writes before a hyphen inside a line (``compounds``) keeps it."""
     if not _HYPHENATED.search(line):
         return None
     word = following.split(" ", 1)[0]
     bare = word.strip(",.;:").lower()
     if not word or not word[0].isalpha() or not word[0].islower() or bare in _CONJUNCTIONS:
         return None
+    if line.rsplit(" ", 1)[-1][:-1].lower() in compounds:
+        return line, following
     return line[:-1], following
 
 
-def join_lines(lines: Sequence[str]) -> str:
-    """A page's lines as running text: broken words joined, paragraphs one line each, a blank line between."""
+_COMPOUND = re.compile(r"(\w+)-\w")
+
+
+def compounds_in(pages: Sequence[str]) -> frozenset[str]:
+    """First parts of the hyphenated words a document writes inside its lines ("socio" of "socio-éducatif"):
+    a word broken at a line end after such a part keeps its hyphen ("socio-" / "éducatives")."""
+    return frozenset(match.group(1).lower() for page in pages for match in _COMPOUND.finditer(page))
+
+
+def join_lines(lines: Sequence[str], compounds: frozenset[str] = frozenset()) -> str:
+    """A page's lines as running text: broken words joined (but ``compounds``, see :func:`compounds_in`),
+    paragraphs one line each, a blank line between."""
     lines = [line.strip() for line in lines]
     lengths = sorted(len(line) for line in lines if line)
     if not lengths:
@@ -173,7 +187,7 @@ def join_lines(lines: Sequence[str]) -> str:
         if not current:
             current = line
         else:
-            mended = _mend(current, line)
+            mended = _mend(current, line, compounds)
             current = mended[0] + mended[1] if mended else f"{current} {line}"
         following = lines[index + 1] if index + 1 < len(lines) else ""
         if not following:
@@ -192,8 +206,9 @@ def read_pages(pages: Sequence[str], *, prose: bool = True) -> list[str]:
     (see :func:`find_furniture` for what ``prose`` changes there)."""
     split = [page.split("\n") for page in pages]
     furniture = find_furniture(split, runs=prose, digits=prose)
+    compounds = compounds_in(pages) if prose else frozenset()
     cleaned = []
     for number, lines in enumerate(split):
         kept = strip_furniture(lines, number, furniture)
-        cleaned.append(join_lines(kept) if prose else "\n".join(kept).strip())
+        cleaned.append(join_lines(kept, compounds) if prose else "\n".join(kept).strip())
     return cleaned

@@ -106,6 +106,13 @@ def test_hyphen_rule(lines: list[str], expected: str) -> None:
     assert join_lines(lines) == expected
 
 
+def test_a_word_the_document_writes_with_its_hyphen_keeps_it_at_a_line_end() -> None:
+    pages = ["L'accompagnement socio-éducatif des jeunes est au cœur du projet.",
+             "Les équipes socio-\néducatives rencontrent les familles, et les Sozial-\narbeiter aussi."]
+    assert read_pages(pages)[1] == ("Les équipes socio-éducatives rencontrent les familles, et les Sozialarbeiter "
+                                    "aussi.")
+
+
 def test_lines_of_a_paragraph_become_running_text_and_paragraphs_stay_apart() -> None:
     text = join_lines([
         "1.2 Fragestellung",
