@@ -144,7 +144,7 @@ def strip_furniture(lines: list[str], page: int, furniture: Furniture) -> list[s
 def _mend(line: str, following: str, compounds: frozenset[str]) -> tuple[str, str] | None:
     """``line`` ended by a broken word and ``following`` joined into one line when they should be, else None.
     A word whose first part the document also writes before a hyphen inside a line (``compounds``) keeps it."""
-    if not _HYPHENATED.search(line):
+    if not line.endswith(("-", "\u00ad")) or not _HYPHENATED.search(line[-2:]):
         return None
     word = following.split(" ", 1)[0]
     bare = word.strip(",.;:").lower()
@@ -193,7 +193,7 @@ def join_lines(lines: Sequence[str], compounds: frozenset[str] = frozenset()) ->
         if not following:
             continue
         ends_short = len(line) < _SHORT_LINE * usual
-        if ends_short and (_SENTENCE_END.search(line) or not _HYPHENATED.search(line)):
+        if ends_short and (_SENTENCE_END.search(line) or not _HYPHENATED.search(line[-2:])):
             paragraphs.append(current)
             current = ""
     if current:
@@ -206,7 +206,9 @@ def read_pages(pages: Sequence[str], *, prose: bool = True) -> list[str]:
     (see :func:`find_furniture` for what ``prose`` changes there)."""
     split = [page.split("\n") for page in pages]
     furniture = find_furniture(split, runs=prose, digits=prose)
-    compounds = compounds_in(pages) if prose else frozenset()
+    # Only a document with a line ending in a hyphen needs them (most have none: the search costs a regex pass).
+    compounds = compounds_in(pages) if prose and any("-\n" in page or "\u00ad\n" in page for page in pages) \
+        else frozenset()
     cleaned = []
     for number, lines in enumerate(split):
         kept = strip_furniture(lines, number, furniture)
