@@ -205,7 +205,7 @@ def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None, 
         pass
     return Extracted(pages=pages, format="pdf", title=_clean_field(title), authors=_authors(author),
                      year=year, heading=_first_line(pages), ocr_pages=ocr_pages,
-                     headings=locate_headings(pages, _outline(reader)) if layout else [])
+                     headings=_with_numbered(pages, locate_headings(pages, _outline(reader))) if layout else [])
 
 
 def _outline(reader: Any) -> list[tuple[int, str]]:
@@ -231,6 +231,24 @@ def _outline(reader: Any) -> list[tuple[int, str]]:
     except Exception:  # an unreadable outline only costs the sections
         return []
     return sorted(found, key=lambda entry: entry[0])
+
+
+# A numbered subsection's heading alone in its paragraph ("3.2 Méthodologie", "2.1.4 Interviews"): bookmarks
+# often stop at chapters. Two levels at least, so that a numbered list item ("1. Erste Frage") is not taken.
+_NUMBERED_HEADING = re.compile(r"(?:^|(?<=\n\n))(\d{1,2}(?:\.\d{1,2}){1,3}\.?[ \t]+[^\W\d][^\n]{1,90}?)(?=\n\n|$)")
+
+
+def _with_numbered(pages: list[str], headings: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``headings`` and the numbered subsection headings of the pages (paragraphs of running text, see
+    :mod:`indexer.build.layout`), in reading order."""
+    found = set(headings)
+    taken = {(page, offset) for page, offset, _ in headings}
+    for number, page in enumerate(pages):
+        for match in _NUMBERED_HEADING.finditer(page):
+            title = match.group(1).strip()
+            if title[-1] not in ".:;,!?" and (number, match.start(1)) not in taken:
+                found.add((number, match.start(1), title))
+    return sorted(found)
 
 
 def locate_headings(pages: list[str], headings: list[tuple[int, str]]) -> list[tuple[int, int, str]]:

@@ -45,6 +45,7 @@ _TITLE_PAGE = re.compile(
     r"direction|directeur|directrice|bachelorarbeit|masterarbeit|bacheloraarbecht|mémoire|master thesis|"
     r"bachelor thesis|thèse|dissertation|en vue de l'obtention|zur erlangung|in partial fulfil)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_SUBSECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s")
 # A title page holds a title, names and a few lines: longer, it is content.
 _TITLE_PAGE_WORDS = 120
 
@@ -100,5 +101,16 @@ class Sections:
         return self._titles[at] if at >= 0 else None
 
     def cuts(self, page: int) -> list[int]:
-        """Offsets on page index ``page`` where a section starts: passages are not to run across them."""
-        return [offset for p, offset in self._positions if p == page and offset > 0]
+        """Offsets on page index ``page`` where a section starts that passages are not to run across: every
+        heading but a numbered subsection's ("3.2 …") whose kind is its predecessor's. Cutting at those too made
+        a third more, shorter passages (599 → 756 on the bundled corpus) for no gain in what a passage is; a
+        passage that runs on from 3.1 into 3.2 has the section it starts in."""
+        cuts = []
+        for at, (p, offset) in enumerate(self._positions):
+            if p != page or offset <= 0:
+                continue
+            title = self._titles[at]
+            previous = heading_kind(self._titles[at - 1]) if at else None
+            if not _SUBSECTION.match(title) or heading_kind(title) != previous:
+                cuts.append(offset)
+        return cuts

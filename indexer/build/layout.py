@@ -40,6 +40,8 @@ _CONJUNCTIONS = frozenset({"und", "oder", "bzw", "sowie", "resp", "and", "or", "
                            "respektiv", "wéi", "bis", "to", "à", "zu"})
 _BULLET = re.compile(r"^([-–—•▪◦●○■□➢►✓*]|\uf0b7|\uf0a7|\d{1,2}[.)]\s|[a-z][.)]\s)")
 _SENTENCE_END = re.compile(r"[.!?:;…»“”\")]$")
+# A numbered subsection heading ("3.2 Entretiens"): after a sentence's end, it starts a paragraph.
+_HEADING_START = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+\S")
 _HYPHENATED = re.compile(r"(\w)[-\u00ad]$")
 # A paragraph's lines are at least this share of the page's usual line length, but for its last.
 _SHORT_LINE = 0.7
@@ -181,7 +183,7 @@ def join_lines(lines: Sequence[str], compounds: frozenset[str] = frozenset()) ->
                 paragraphs.append(current)
                 current = ""
             continue
-        if current and _BULLET.match(line):
+        if current and (_BULLET.match(line) or (_HEADING_START.match(line) and _SENTENCE_END.search(current[-1:]))):
             paragraphs.append(current)
             current = ""
         if not current:

@@ -153,6 +153,23 @@ def test_two_column_thesis_reads_as_the_one_column_one(tmp_path: Path) -> None:
         assert page_one.split() == page_two.split()
 
 
+def test_numbered_subsections_of_a_pdf_are_sections_too(tmp_path: Path) -> None:
+    path = tmp_path / "memoire.pdf"
+    path.write_bytes(paged_pdf([
+        ["Introduction"],
+        ["3. Méthodologie", "3.1 Terrain", "Nous avons rencontré douze familles à Esch-sur-Alzette.",
+         "3.2 Entretiens", "Les entretiens ont duré une heure.", "1. Une question posée à chacun",
+         "2. Une autre question"],
+    ], outline=[(0, "Introduction"), (1, "3. Méthodologie")], page_numbers=False))
+    extracted = extract(path)
+    sections = Sections(extracted.headings)
+    page = extracted.pages[1]
+    assert [title for _, _, title in extracted.headings] == ["Introduction", "3. Méthodologie", "3.1 Terrain",
+                                                           "3.2 Entretiens"]
+    assert sections.at(1, page.index("Nous avons")) == "3.1 Terrain"
+    assert sections.at(1, page.index("Une autre question")) == "3.2 Entretiens"  # a list item is no heading
+
+
 # -- other formats ----------------------------------------------------------------------------------------
 
 
@@ -287,3 +304,11 @@ def test_an_old_index_is_rebuilt_once_and_the_run_says_why(tmp_path: Path) -> No
     assert "format 3" in again.rebuilt and again.added == ["a.md"]
     third = index_corpus(corpus, index_dir=settings.index_dir, embedder=embedder, settings=settings)
     assert third.rebuilt == "" and not third.new_generation
+
+
+def test_passages_cut_at_chapters_and_kinds_but_run_on_across_numbered_subsections() -> None:
+    sections = Sections([(0, 0, "1. Einleitung"), (0, 40, "1.1 Kontext"), (0, 90, "1.2 Frage"), (0, 150, "2. Methodik"),
+                         (1, 0, "2.1 Interviews"), (1, 80, "Literaturverzeichnis")])
+    assert sections.cuts(0) == [150]
+    assert sections.cuts(1) == [80]
+    assert sections.at(0, 60) == "1.1 Kontext" and sections.at(1, 10) == "2.1 Interviews"
