@@ -26,6 +26,10 @@ from dataclasses import dataclass
 EDGE_LINES = 3
 # A line repeated at the edge of at least this share of pages (and of two pages) is a running header or footer.
 FURNITURE_SHARE = 0.4
+# In documents shorter than this, a line at the edge of every page is as likely shared text as a header: such
+# lines are furniture unless they come in a run of MIN_SHARED_RUN (see _shared_text).
+MIN_PAGES = 3
+MIN_SHARED_RUN = 3
 # Repeated at the edge of this many pages at least, a line is furniture over its run of pages.
 RUN_PAGES = 3
 # Pages before a running header may start (a title page, a table of contents): a line repeated from there on is
@@ -106,16 +110,31 @@ def find_furniture(pages: Sequence[Sequence[str]], *, runs: bool = True, digits:
                 seen[key] += 1
                 first_page.setdefault(key, number)
     needed = max(2, math.ceil(FURNITURE_SHARE * len(pages)))
+    shared = _shared_text(pages, seen, digits) if len(pages) < MIN_PAGES else set()
     everywhere: set[str] = set()
     after_first: dict[str, int] = {}
     for key, count in seen.items():
-        if not (count >= needed or (runs and count >= RUN_PAGES)):
+        if not (count >= needed or (runs and count >= RUN_PAGES)) or key in shared:
             continue
         if not runs or is_page_number(key) or first_page[key] <= _FRONT_PAGES:
             everywhere.add(key)
         else:
             after_first[key] = first_page[key]
     return Furniture(frozenset(everywhere), after_first, digits)
+
+
+def _shared_text(pages: Sequence[Sequence[str]], seen: Counter[str], digits: bool) -> set[str]:
+    """Repeated edge lines of a short document that are shared text, not furniture: those in a run of
+    :data:`MIN_SHARED_RUN` repeated lines or more at an edge (page numbers aside), as when two pages end alike.
+    A header is a line or two; in a long document, repetition on many pages tells the two apart."""
+    shared: set[str] = set()
+    for lines in pages:
+        filled = [normalise(line, digits=digits) for line in lines if line.strip()]
+        for zone in (filled[:EDGE_LINES], filled[::-1][:EDGE_LINES]):
+            run = [key for key in zone if not is_page_number(key)]
+            if len(run) >= MIN_SHARED_RUN and all(seen[key] >= 2 for key in run[:MIN_SHARED_RUN]):
+                shared.update(run[:MIN_SHARED_RUN])
+    return shared
 
 
 def strip_furniture(lines: list[str], page: int, furniture: Furniture) -> list[str]:

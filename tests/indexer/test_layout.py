@@ -80,9 +80,18 @@ def test_a_table_header_repeated_over_some_pages_is_kept_where_the_table_starts(
     assert all(row in kept[3 + n] for n, row in enumerate(rows))
 
 
-def test_a_two_page_document_with_the_same_first_line_loses_it_but_a_single_page_keeps_everything() -> None:
-    assert read_pages(["Rapport annuel\nUn.", "Rapport annuel\nDeux."]) == ["Un.", "Deux."]
+def test_two_pages_lose_their_header_but_not_the_text_they_share() -> None:
+    """In two pages, a header is a line or two at the edge of both; pages that end alike over three lines or more
+    (a text repeated with a change, a letter and its copy) share text, which stays."""
+    two = read_pages(["Journée 2024 : Inclusion\nUn.\n1", "Journée 2024 : Inclusion\nDeux.\n2"])
+    assert two == ["Un.", "Deux."]
+    ending = ["Die Zusammenarbeit mit den Eltern", "und interkulturelle Mediatoren", "verbessern den Schulerfolg."]
+    two = read_pages(["\n".join(["Kapitel 1.", "Viele Kinder lernen.", *ending]),
+                      "\n".join(["Kapitel 2.", "Viele Jugendliche lernen.", *ending])])
+    assert all(page.endswith("interkulturelle Mediatoren verbessern den Schulerfolg.") for page in two)
     assert read_pages(["Rapport annuel\n1\nUn."])[0].split() == ["Rapport", "annuel", "1", "Un."]
+    three = read_pages([f"Rapport annuel\nTexte {word}.\n{n}" for n, word in enumerate(["un", "deux", "trois"], 1)])
+    assert three == ["Texte un.", "Texte deux.", "Texte trois."]
 
 
 # -- broken words and paragraphs -----------------------------------------------------------------------------
