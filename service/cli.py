@@ -139,6 +139,8 @@ def print_plain_report(report: Any) -> None:
     for outcome, paths in (("moved", report.moved), ("removed", report.removed)):
         for path in paths:
             print(f"{outcome}\t{path}")
+    if report.rebuilt:
+        print(f"rebuilt\t{report.rebuilt}")
     languages = ",".join(f"{k}:{v}" for k, v in report.languages.items()) or "-"
     print(f"summary\tdocuments={report.documents} pages={report.pages} ocr_pages={report.ocr_pages} "
           f"passages={report.passages} embedded={report.embedded_passages} languages={languages} "
@@ -164,6 +166,8 @@ def print_report(report: Any) -> None:
     summary.add_row("Time", f"{report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s)")
     summary.add_row("Index", report.index_path + ("" if report.new_generation else " (unchanged, kept)"))
     out.print(summary)
+    if report.rebuilt:
+        out.print(f"[bold]Rebuilt:[/bold] {report.rebuilt}", highlight=False)
     for title, paths in (("Moved", report.moved), ("Removed", report.removed)):
         if paths:
             out.print(f"[bold]{title}:[/bold] " + ", ".join(paths))

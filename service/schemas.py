@@ -48,6 +48,10 @@ class PassageRef(BaseModel):
     start: int = Field(description="Character offset of the passage in its page's text")
     end: int
     language: str | None
+    kind: str = Field("content", description="content, contents (a table of contents), bibliography or "
+                      "front_matter (title page, declaration, acknowledgements): the last three weigh less")
+    section: str | None = Field(None, description="Heading of the section the passage is in (PDF bookmark, "
+                                "document heading, slide title), when the document has one")
     score: float | None = Field(None, description="How well the passage matches: cosine similarity (dense), "
                                  "cosine plus keyword credit (hybrid) or BM25 (keyword)")
     url: str = Field(description="The original file, opened at this page where the format allows")
@@ -55,7 +59,8 @@ class PassageRef(BaseModel):
     @classmethod
     def of(cls, passage: PassageHit, document: DocumentRecord) -> PassageRef:
         return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
-                   language=passage.language, score=passage.score, url=file_url(document, passage.page))
+                   language=passage.language, kind=passage.kind, section=passage.section, score=passage.score,
+                   url=file_url(document, passage.page))
 
 
 class Passage(PassageRef):
@@ -71,7 +76,8 @@ class Passage(PassageRef):
         highlighter = highlighter or Highlighter.none()
         terms = getattr(passage, "terms", None)
         return cls(id=passage.id, page=passage.page, start=passage.start, end=passage.end,
-                   language=passage.language, text=passage.text, score=getattr(passage, "score", None),
+                   language=passage.language, kind=passage.kind, section=passage.section, text=passage.text,
+                   score=getattr(passage, "score", None),
                    url=file_url(document, passage.page),
                    highlighted=highlighter.highlight(passage.text, passage.language, terms=terms),
                    snippet=highlighter.snippet(passage.text, passage.language, terms=terms))

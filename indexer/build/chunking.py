@@ -1,13 +1,14 @@
 """Cut a page into passages sized for the embedding model.
 
-A passage never crosses a page. It is made of whole sentences while they fit in ``max_tokens``; a sentence
-longer than that is cut between words. Consecutive passages share up to ``overlap_tokens`` of trailing
-sentences, so a statement that straddles a cut is still found whole in one of them. Each passage keeps its
-character offsets in the page text (``page[start:end]``).
+A passage never crosses a page (nor, with :func:`chunk_sections`, a section heading). It is made of whole
+sentences while they fit in ``max_tokens``; a sentence longer than that is cut between words. Consecutive
+passages share up to ``overlap_tokens`` of trailing sentences, so a statement that straddles a cut is still
+found whole in one of them. Each passage keeps its character offsets in the page text (``page[start:end]``).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -88,4 +89,17 @@ def chunk_page(text: str, *, page: int, count_tokens: TokenCounter, max_tokens: 
             next_first -= 1
             carried += units[next_first][2]
         first = next_first
+    return chunks
+
+
+def chunk_sections(text: str, *, page: int, cuts: Sequence[int], count_tokens: TokenCounter, max_tokens: int,
+                   overlap_tokens: int) -> list[Chunk]:
+    """:func:`chunk_page` for each part of the page between ``cuts`` (where sections start): a passage then
+    belongs to one section, and one heading's kind (a bibliography) does not spill over another's text."""
+    bounds = [0, *sorted(cut for cut in set(cuts) if 0 < cut < len(text)), len(text)]
+    chunks: list[Chunk] = []
+    for start, end in itertools.pairwise(bounds):
+        for chunk in chunk_page(text[start:end], page=page, count_tokens=count_tokens, max_tokens=max_tokens,
+                                overlap_tokens=overlap_tokens):
+            chunks.append(Chunk(page=page, start=chunk.start + start, end=chunk.end + start, text=chunk.text))
     return chunks

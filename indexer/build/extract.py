@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from indexer.build.layout import read_pages
 from indexer.build.worker import keep_alive
 from indexer.core.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError, TooLargeError
 from indexer.core.settings import Settings
@@ -68,6 +70,8 @@ class Extracted:
     language: str | None = None
     heading: str | None = None  # first heading: the title of last resort
     ocr_pages: int = 0  # pages read by OCR because they had no text layer
+    # Section headings where they start: (page index, character offset in that page's text, heading).
+    headings: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
@@ -147,7 +151,9 @@ def _ocr_languages_cached() -> str:
     return _ocr_languages()
 
 
-def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None) -> Extracted:
+def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None, layout: bool = True) -> Extracted:
+    """A PDF's pages; with ``layout`` (the default) read as running text without headers, footers and page
+    numbers (:mod:`indexer.build.layout`), and its outline's entries as section headings."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -186,6 +192,8 @@ def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None) 
                 keep_alive()  # each page read by OCR gets the time limit again
     hint = "" if ocr_available() else " (install Tesseract to read scans)"
     _no_text(pages, f"no text layer on any of its {len(pages)} page(s): a scan or images only{hint}")
+    if layout:
+        pages = read_pages(pages)
     title = author = None
     year = None
     try:
@@ -196,7 +204,83 @@ def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None) 
     except Exception:  # unreadable document info is common and harmless
         pass
     return Extracted(pages=pages, format="pdf", title=_clean_field(title), authors=_authors(author),
-                     year=year, heading=_first_line(pages), ocr_pages=ocr_pages)
+                     year=year, heading=_first_line(pages), ocr_pages=ocr_pages,
+                     headings=_with_numbered(pages, locate_headings(pages, _outline(reader))) if layout else [])
+
+
+def _outline(reader: Any) -> list[tuple[int, str]]:
+    """The PDF's bookmarks as (page index, title), in reading order; none when it has no readable outline."""
+    found: list[tuple[int, str]] = []
+
+    def walk(items: Any, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                if depth < 6:
+                    walk(item, depth + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(item)
+                title = _clean_field(item.title)
+            except Exception:  # a broken bookmark is not worth losing the document
+                continue
+            if page is not None and page >= 0 and title:
+                found.append((page, title))
+
+    try:
+        walk(reader.outline, 0)
+    except Exception:  # an unreadable outline only costs the sections
+        return []
+    return sorted(found, key=lambda entry: entry[0])
+
+
+# A numbered subsection's heading alone in its paragraph ("3.2 Méthodologie", "2.1.4 Interviews"): bookmarks
+# often stop at chapters. Two levels at least, so that a numbered list item ("1. Erste Frage") is not taken.
+_NUMBERED_HEADING = re.compile(r"(?:^|(?<=\n\n))(\d{1,2}(?:\.\d{1,2}){1,3}\.?[ \t]+[^\W\d][^\n]{1,90}?)(?=\n\n|$)")
+
+
+def _with_numbered(pages: list[str], headings: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``headings`` and the numbered subsection headings of the pages (paragraphs of running text, see
+    :mod:`indexer.build.layout`), in reading order."""
+    found = set(headings)
+    taken = {(page, offset) for page, offset, _ in headings}
+    for number, page in enumerate(pages):
+        for match in _NUMBERED_HEADING.finditer(page):
+            title = match.group(1).strip()
+            if title[-1] not in ".:;,!?" and (number, match.start(1)) not in taken:
+                found.add((number, match.start(1), title))
+    return sorted(found)
+
+
+def locate_headings(pages: list[str], headings: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """(page index, offset, heading) for headings known by page: where the heading's text is on its page,
+    searched after the previous one, else the page's start."""
+    located: list[tuple[int, int, str]] = []
+    for page, title in headings:
+        if not 0 <= page < len(pages):
+            continue
+        after = located[-1][1] if located and located[-1][0] == page else 0
+        at = _find_heading(pages[page], title, after)
+        located.append((page, after if at < 0 else at, title))
+    return located
+
+
+def _find_heading(text: str, title: str, after: int) -> int:
+    pattern = r"\s+".join(re.escape(word) for word in title.split())
+    match = re.compile(pattern, re.IGNORECASE).search(text, after) if pattern else None
+    return match.start() if match else -1
+
+
+def _headings_in(text: str, titles: list[str]) -> list[tuple[int, int, str]]:
+    """Headings of a one-page document located in order in its text (those not found are dropped)."""
+    located: list[tuple[int, int, str]] = []
+    position = 0
+    for title in titles:
+        title = " ".join(title.split())
+        at = _find_heading(text, title, position) if title else -1
+        if at >= 0:
+            located.append((0, at, title[:200]))
+            position = at + 1
+    return located
 
 
 def extract_docx(path: Path) -> Extracted:
@@ -211,13 +295,17 @@ def extract_docx(path: Path) -> Extracted:
         raise CorruptFileError(f"damaged or not a Word document: {exc}") from exc
     lines: list[str] = []
     heading = None
+    titles: list[str] = []
+    # Headers and footers live in the sections' own parts, which ``paragraphs`` does not read: they stay out.
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        if heading is None and (style.startswith("Heading") or style == "Title"):
-            heading = text
+        if style.startswith("Heading") or style == "Title":
+            heading = heading or text
+            if style.startswith("Heading"):
+                titles.append(text)
         lines.append(text)
     for table in document.tables:
         for row in table.rows:
@@ -227,10 +315,16 @@ def extract_docx(path: Path) -> Extracted:
     props = document.core_properties
     return Extracted(pages=pages, format="docx", title=_clean_field(props.title),
                      authors=_authors(props.author), year=_year(props.created),
-                     language=_language_tag(props.language), heading=heading)
+                     language=_language_tag(props.language), heading=heading, headings=_headings_in(pages[0], titles))
 
 
-def extract_pptx(path: Path, *, max_pages: int | None = None) -> Extracted:
+# Placeholders that a slide master repeats on every slide: not what the slide says.
+_SLIDE_FURNITURE = {"FOOTER", "SLIDE_NUMBER", "DATE"}
+
+
+def extract_pptx(path: Path, *, max_pages: int | None = None, layout: bool = True) -> Extracted:
+    """One page per slide (title, text, tables, notes); with ``layout``, footers, dates and slide numbers
+    are left out, and so are lines repeated on many slides (:mod:`indexer.build.layout`)."""
     from pptx import Presentation
 
     try:
@@ -240,12 +334,16 @@ def extract_pptx(path: Path, *, max_pages: int | None = None) -> Extracted:
     _check_pages(len(presentation.slides), max_pages, "slides")
     pages = []
     heading = None
-    for slide in presentation.slides:
+    titles: list[tuple[int, str]] = []
+    for number, slide in enumerate(presentation.slides):
         parts: list[str] = []
         title_shape = slide.shapes.title
         if title_shape is not None and title_shape.has_text_frame and title_shape.text_frame.text.strip():
             heading = heading or title_shape.text_frame.text.strip()
+            titles.append((number, " ".join(title_shape.text_frame.text.split())))
         for shape in slide.shapes:
+            if layout and _is_slide_furniture(shape):
+                continue
             if shape.has_text_frame:
                 parts.append(shape.text_frame.text)
             elif getattr(shape, "has_table", False) and shape.has_table:
@@ -254,10 +352,24 @@ def extract_pptx(path: Path, *, max_pages: int | None = None) -> Extracted:
             parts.append(slide.notes_slide.notes_text_frame.text)
         pages.append(clean_text("\n\n".join(p for p in parts if p.strip())))
     _no_text(pages, "the presentation holds no text")
+    if layout:
+        # Slides are lists, not prose: furniture removed, lines kept; a title repeated on a few slides stays.
+        pages = read_pages(pages, prose=False)
     props = presentation.core_properties
     return Extracted(pages=pages, format="pptx", title=_clean_field(props.title),
                      authors=_authors(props.author), year=_year(props.created),
-                     language=_language_tag(props.language), heading=heading)
+                     language=_language_tag(props.language), heading=heading,
+                     headings=locate_headings(pages, titles))
+
+
+def _is_slide_furniture(shape: Any) -> bool:
+    if not getattr(shape, "is_placeholder", False):
+        return False
+    try:
+        kind = shape.placeholder_format.type
+    except (ValueError, AttributeError):
+        return False
+    return getattr(kind, "name", "") in _SLIDE_FURNITURE
 
 
 def extract_html(path: Path) -> Extracted:
@@ -270,6 +382,7 @@ def extract_html(path: Path) -> Extracted:
     author_tag = soup.find("meta", attrs={"name": "author"})
     author = author_tag.get("content") if author_tag else None
     heading_tag = soup.find(["h1", "h2"])
+    titles = [tag.get_text(" ", strip=True) for tag in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
     html_tag = soup.find("html")
     language = html_tag.get("lang") if html_tag else None
     if soup.title:
@@ -280,7 +393,8 @@ def extract_html(path: Path) -> Extracted:
     return Extracted(pages=pages, format="html", title=_clean_field(title),
                      authors=_authors(author if isinstance(author, str) else None),
                      language=_language_tag(language if isinstance(language, str) else None),
-                     heading=heading_tag.get_text(" ", strip=True) if heading_tag else None)
+                     heading=heading_tag.get_text(" ", strip=True) if heading_tag else None,
+                     headings=_headings_in(pages[0], titles))
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -292,7 +406,9 @@ def extract_markdown(path: Path) -> Extracted:
     match = _MD_HEADING.search(source)
     pages = [clean_text(_MD_MARKUP.sub("", source))]
     _no_text(pages, "the file is empty")
-    return Extracted(pages=pages, format="markdown", heading=match.group(1) if match else None)
+    titles = [_MD_MARKUP.sub("", found.group(1)) for found in _MD_HEADING.finditer(source)]
+    return Extracted(pages=pages, format="markdown", heading=match.group(1) if match else None,
+                     headings=_headings_in(pages[0], titles))
 
 
 def extract_text(path: Path) -> Extracted:
@@ -317,10 +433,11 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in EXTRACTORS
 
 
-def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None) -> Extracted:
+def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None, layout: bool = True) -> Extracted:
     """Extract the text of ``path``; raises :class:`~indexer.core.errors.ExtractionError` when it cannot.
 
-    With ``ocr``, PDF pages without a text layer are read by Tesseract when it is installed. A file over
+    With ``ocr``, PDF pages without a text layer are read by Tesseract when it is installed. ``layout=False``
+    keeps PDF and slide text as the libraries give it (for benchmarks; see :mod:`indexer.build.layout`). A file over
     one of ``limits`` (default: the settings' defaults) raises :class:`~indexer.core.errors.TooLargeError`.
     """
     extractor = EXTRACTORS.get(path.suffix.lower())
@@ -335,10 +452,10 @@ def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None) -> E
                             "(raise PASSERELLE_MAX_FILE_MB to read it)")
     try:
         if extractor is extract_pdf:
-            extracted = extract_pdf(path, ocr=ocr, max_pages=limits.pages)
+            extracted = extract_pdf(path, ocr=ocr, max_pages=limits.pages, layout=layout)
         elif extractor is extract_pptx:
             _check_zip(path, limits)
-            extracted = extract_pptx(path, max_pages=limits.pages)
+            extracted = extract_pptx(path, max_pages=limits.pages, layout=layout)
         else:
             if extractor is extract_docx:
                 _check_zip(path, limits)

@@ -26,8 +26,9 @@ from typing import Any, TypeVar
 from rich.progress import Progress
 
 from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues
-from indexer.build.chunking import chunk_page
+from indexer.build.chunking import chunk_sections
 from indexer.build.extract import Limits, ocr_available
+from indexer.build.kinds import Sections, passage_kind
 from indexer.build.sources import (
     SourceDocument,
     corpus_entries,
@@ -46,7 +47,7 @@ from indexer.core.errors import (
     IndexNotFoundError,
     TooLargeError,
 )
-from indexer.core.generations import lock_for_writing, publish, remove_leftovers
+from indexer.core.generations import MANIFEST, Manifest, current_generation, lock_for_writing, publish, remove_leftovers
 from indexer.core.language import detect_language
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
@@ -117,6 +118,7 @@ class IndexReport:
     new_generation: bool = True
     ocr: bool = False
     limits: dict[str, float] = field(default_factory=dict)
+    rebuilt: str = ""  # why every document was read again, when the previous index could not be built on
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,8 +161,23 @@ def _record(document: SourceDocument, *, language: str | None, metadata_hash: st
     )
 
 
-# A passage waiting for its vector: (document id, ordinal, page, start, end, language, text).
-_PassageRow = tuple[str, int, int, int, int, str | None, str]
+# A passage waiting for its vector: (document id, ordinal, page, start, end, language, text, kind, section).
+_PassageRow = tuple[str, int, int, int, int, str | None, str, str, str | None]
+# Whether passages are embedded with their title and section heading (see :func:`embedded_text`); measured in
+# bench/RESULTS-documents.md. Changing it changes every vector: FORMAT_VERSION goes with it.
+PASSAGE_CONTEXT = True
+# Longest document title or section heading embedded with a passage as its context, in characters.
+_CONTEXT_CHARS = 160
+
+
+def embedded_text(text: str, *, title: str, section: str | None) -> str:
+    """What the model reads of a passage: its document's title and section heading, then its text; a
+    passage that never names its topic is found by it (the text shown and searched by keyword is the bare one)."""
+    # A text that starts with its title (a page's first passage often does) is not given it twice.
+    context = [title[:_CONTEXT_CHARS]] if title and not text.startswith(title[:_CONTEXT_CHARS]) else []
+    if section and section.casefold() != title.casefold() and not text.startswith(section[:_CONTEXT_CHARS]):
+        context.append(section[:_CONTEXT_CHARS])
+    return f"{' — '.join(context)}\n{text}" if context else text
 
 
 class _Pipeline:
@@ -177,16 +194,19 @@ class _Pipeline:
         self.settings = settings
         self.report = report
         self.pending: list[_PassageRow] = []
+        self._context: list[str] = []  # what the model reads of each pending passage
         self._encoding: tuple[list[_PassageRow], _Background] | None = None
 
     def add(self, document: SourceDocument, *, metadata_hash: str = "") -> None:
         """Chunk and queue ``document``; raises :class:`TooLargeError` (adding nothing) over ``max_passages``."""
+        sections = Sections(document.headings)
         chunks = [
             chunk
             for number, page in enumerate(document.pages, start=1)
-            for chunk in chunk_page(page, page=number, count_tokens=self.embedder.count_tokens,
-                                    max_tokens=self.settings.passage_tokens,
-                                    overlap_tokens=self.settings.overlap_tokens)
+            for chunk in chunk_sections(page, page=number, cuts=sections.cuts(number - 1),
+                                        count_tokens=self.embedder.count_tokens,
+                                        max_tokens=self.settings.passage_tokens,
+                                        overlap_tokens=self.settings.overlap_tokens)
         ]
         if len(chunks) > self.settings.max_passages:
             raise TooLargeError(f"{len(chunks):,} passages, over the {self.settings.max_passages:,} a document may "
@@ -201,9 +221,16 @@ class _Pipeline:
         if document_language is None:
             document_language = detect_language(" ".join(document.pages)[:5000], languages=languages)
         self.writer.add_document(_record(document, language=document_language, metadata_hash=metadata_hash))
+        page_count = len(document.pages)
+        # A title that is only the document's path or id says nothing (evaluation sets without titles).
+        title = document.title if document.title != document.path else ""
         for ordinal, (chunk, language) in enumerate(zip(chunks, detected, strict=True)):
+            section = sections.at(chunk.page - 1, chunk.start)
+            kind = passage_kind(chunk.text, page=chunk.page, page_count=page_count, section=section)
             self.pending.append((document.id, ordinal, chunk.page, chunk.start, chunk.end,
-                                 language or document_language, chunk.text))
+                                 language or document_language, chunk.text, kind, section))
+            self._context.append(embedded_text(chunk.text, title=title, section=section)
+                                 if PASSAGE_CONTEXT else chunk.text)
         self.report.ocr_pages += document.ocr_pages
         if len(self.pending) >= _EMBED_BUFFER:
             self.flush()
@@ -213,7 +240,8 @@ class _Pipeline:
         self._store_encoded()
         if self.pending:
             rows, self.pending = self.pending, []
-            self._encoding = (rows, _Background(self._encode, [row[-1] for row in rows]))
+            texts, self._context = self._context, []
+            self._encoding = (rows, _Background(self._encode, texts))
 
     def finish(self) -> None:
         """Encode and store everything still pending."""
@@ -334,21 +362,39 @@ class _Plan:
         return not (self.embed or self.repoint or self.remove)
 
 
-def _previous_index(index_dir: Path, embedder: Embedder) -> tuple[Index | None, bool]:
-    """The generation to build on (the current one, or the newest intact one when it is broken), and
-    whether that is a fallback."""
+def _previous_index(index_dir: Path, embedder: Embedder) -> tuple[Index | None, bool, str]:
+    """The generation to build on (the current one, or the newest intact one when it is broken), whether
+    that is a fallback, and, when there is none to build on though an index exists, why."""
+    older = _older_format(index_dir)
+    if older is not None:
+        why = (f"the index was built in format {older}; this version reads documents differently (format "
+               f"{FORMAT_VERSION}: without running headers and footers, with kinds and sections of passages), so "
+               "every document is read and embedded again, once")
+        log.warning("rebuilding from scratch: %s", why)
+        return None, False, why
     try:
         previous, problem = Index.open_last_good(index_dir)
     except (IndexNotFoundError, IndexCorruptError) as exc:
         if not isinstance(exc, IndexNotFoundError):
             log.warning("rebuilding from scratch: %s", exc)
-        return None, False
+            return None, False, f"the index could not be read: {exc}"
+        return None, False, ""
     if problem:
         log.warning("building on an earlier generation: %s", problem)
     if previous.manifest.model != embedder.name or previous.manifest.format_version != FORMAT_VERSION:
         log.warning("rebuilding from scratch: the index was built with %s", previous.manifest.model)
-        return None, False
-    return previous, problem is not None
+        return None, False, f"the index was built with another model ({previous.manifest.model})"
+    return previous, problem is not None, ""
+
+
+def _older_format(index_dir: Path) -> int | None:
+    """The format version of the current generation when it is not this version's, else None."""
+    current = current_generation(index_dir)
+    try:
+        version = Manifest.read(current / MANIFEST).format_version if current is not None else FORMAT_VERSION
+    except (OSError, IndexCorruptError):
+        return None
+    return version if version != FORMAT_VERSION else None
 
 
 def _tidy(index_dir: Path, *, restore: Index | None) -> None:
@@ -403,7 +449,7 @@ def _survey(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings:
         canonical[digest] = relative
         hashes[relative] = digest
 
-    previous, fell_back = (None, False) if full else _previous_index(index_dir, embedder)
+    previous, fell_back, report.rebuilt = (None, False, "") if full else _previous_index(index_dir, embedder)
     previous_failures = _previous_failures(previous, report)
     plan = _plan(hashes, entries, previous, previous_failures, report)
     return _Survey(corpus_root, report, entries, hashes, previous, fell_back, plan)

@@ -46,6 +46,8 @@ class SourceDocument:
     extra: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
     ocr_pages: int = 0
+    # Section headings: (page index, offset in the page's text, heading), as :class:`Extracted` gives them.
+    headings: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -156,5 +158,5 @@ def load_document(path: Path, *, corpus_root: Path, entry: Entry | None, ocr: bo
         raise OutsideCorpusError("a link to a file outside the corpus folder: not followed")
     extracted = extract(path, ocr=ocr, limits=limits)
     return SourceDocument(path=relative, pages=extracted.pages, format=extracted.format,
-                          content_hash=file_hash(path), ocr_pages=extracted.ocr_pages,
+                          content_hash=file_hash(path), ocr_pages=extracted.ocr_pages, headings=extracted.headings,
                           **resolve(relative, extracted, entry))

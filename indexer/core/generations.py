@@ -37,7 +37,9 @@ from typing import IO
 from indexer.core.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError
 from indexer.core.hashing import sha256_file
 
-FORMAT_VERSION = 3  # 2: keyword index (FTS5); 3: metadata_hash, FTS with content (deletable)
+# 2: keyword index (FTS5); 3: metadata_hash, FTS with content (deletable); 4: documents read without page
+# furniture, passages with a kind and a section, embedded with their title and section.
+FORMAT_VERSION = 4
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 READERS_LOCK = "readers.lock"

@@ -79,7 +79,9 @@ CREATE TABLE passages (
     start INTEGER NOT NULL,         -- character offsets in the page text
     end INTEGER NOT NULL,
     language TEXT,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'content',  -- content, contents, bibliography, front_matter (indexer.build.kinds)
+    section TEXT                    -- the heading of the section the passage is in
 );
 CREATE INDEX passages_by_document ON passages(document_id, ordinal);
 -- Keyword index: the analysed terms of each passage (see indexer.core.text), rowid = passage id.
@@ -98,6 +100,8 @@ class PassageRecord:
     end: int
     language: str | None
     text: str
+    kind: str = "content"  # see indexer.build.kinds
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,14 +200,15 @@ class IndexWriter:
         self._db.execute("DELETE FROM documents WHERE id=?", (document_id,))
         return len(ids)
 
-    def add_passages(self, rows: Sequence[tuple[str, int, int, int, int, str | None, str]],
-                     vectors: np.ndarray) -> None:
-        """``rows`` are (document_id, ordinal, page, start, end, language, text), one per vector row."""
+    def add_passages(self, rows: Sequence[tuple[Any, ...]], vectors: np.ndarray) -> None:
+        """``rows`` are (document_id, ordinal, page, start, end, language, text[, kind, section]), one per
+        vector row."""
         if len(rows) != len(vectors):
             raise ValueError("one vector per passage")
         ids = np.arange(self._next_passage_id, self._next_passage_id + len(rows), dtype=np.int64)
-        self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
-                             [(int(i), *row) for i, row in zip(ids, rows, strict=True)])
+        self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?)",
+                             [(int(i), *row[:7], row[7] if len(row) > 7 else "content",
+                               row[8] if len(row) > 8 else None) for i, row in zip(ids, rows, strict=True)])
         self._db.executemany("INSERT INTO passages_fts(rowid, terms) VALUES (?, ?)",
                              [(int(i), analyse(row[6], row[5])) for i, row in zip(ids, rows, strict=True)])
         if len(rows):
@@ -278,6 +283,7 @@ class Index:
         self._passage_languages: list[str] | None = None
         self._owners: tuple[np.ndarray, np.ndarray, list[str]] | None = None
         self._sample: np.ndarray | None = None
+        self._asides: np.ndarray | None = None
         # A generation never changes: its document records are read once, then served from memory.
         self._documents: dict[str, DocumentRecord] = {}
 
@@ -497,7 +503,8 @@ class Index:
 
     def _owner_table(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         if self._owners is None:
-            rows = self.query("SELECT p.id, p.document_id FROM passages p ORDER BY p.id")
+            rows = self.query("SELECT p.id, p.document_id, p.kind != 'content' FROM passages p ORDER BY p.id")
+            self._asides = np.fromiter((bool(row[2]) for row in rows), dtype=bool, count=len(rows))
             documents = sorted({row[1] for row in rows})
             position = {document_id: n for n, document_id in enumerate(documents)}
             self._owners = (np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
@@ -543,6 +550,18 @@ class Index:
             return np.full(len(wanted), -1, dtype=np.int64), documents
         found = np.minimum(np.searchsorted(passage_ids, wanted), len(passage_ids) - 1)
         return np.where(passage_ids[found] == wanted, owner[found], -1), documents
+
+    def asides(self, ids: np.ndarray | Sequence[int]) -> np.ndarray:
+        """Whether each of the given passages is of a kind other than content (a table of contents, a
+        bibliography, front matter); False for a passage the index does not hold. Kept in memory with the
+        owner table: every query asks it of all its candidates."""
+        passage_ids, _, _ = self._owner_table()
+        asides = self._asides
+        wanted = np.asarray(ids, dtype=np.int64)
+        if asides is None or not len(passage_ids) or not len(wanted):
+            return np.zeros(len(wanted), dtype=bool)
+        found = np.minimum(np.searchsorted(passage_ids, wanted), len(passage_ids) - 1)
+        return (passage_ids[found] == wanted) & asides[found]
 
     def document_count(self) -> int:
         """Documents that have at least one passage."""

@@ -40,6 +40,12 @@ from indexer.search.judgement import Background, judge
 
 OTHER_PASSAGES = 3  # other matching passages shown with each document
 FACET_DEPTH = 50  # documents the facet counts are taken over
+# A table of contents, a bibliography or front matter names a document's topics without being about them:
+# its score counts this much less (a share of its magnitude), and it is a document's best passage only
+# when no content passage of the document matches with at least CONTENT_SHARE of the document's best score
+# (a content passage that shares one word with the query is not a match worth showing instead).
+ASIDE_PENALTY = 0.1
+CONTENT_SHARE = 0.5
 
 
 # Slotted, not frozen: a search builds some 150 of these, and a frozen dataclass is slow to construct.
@@ -284,13 +290,18 @@ class Searcher:
         Python loop over them was most of the ranking's time.
         """
         owners, documents = self.index.passage_owners(ids)
+        asides = self.index.asides(ids)
+        scores = _demote(scores, asides)
         order = np.argsort(-scores, kind="stable")  # best first; ties keep the candidates' order
         order = order[owners[order] >= 0]
         if exclude_document is not None:
             order = order[owners[order] != _position(documents, exclude_document)]
         owner = owners[order]
-        # Each passage's rank within its document (0 for its best): sort by document, keeping score order.
-        by_document = np.argsort(owner, kind="stable")
+        # Each passage's rank within its document (0 for its best): sort by document, content before asides,
+        # keeping score order.
+        with_asides = bool(asides.any())
+        by_document = np.lexsort((_not_shown_first(scores[order], asides[order], owner), owner)) if with_asides \
+            else np.argsort(owner, kind="stable")
         sorted_owner = owner[by_document]
         starts = np.flatnonzero(np.concatenate(([True], sorted_owner[1:] != sorted_owner[:-1])))
         rank = np.empty(len(owner), dtype=np.int64)
@@ -303,8 +314,13 @@ class Searcher:
             kept[owner[best[scores[order[best]] >= cutoff]]] = True
             shown &= kept[owner]
         grouped: dict[int, list[tuple[int, float]]] = {}  # documents in the order of their best passage
-        for passage_id, score, document in zip(ids[order[shown]].tolist(), scores[order[shown]].tolist(),
-                                               owner[shown].tolist(), strict=True):
+        shown_at = np.flatnonzero(shown)
+        if with_asides:  # a document's best passage may follow an aside: order by its best (rank 0) passage
+            leader = np.empty(len(documents), dtype=np.int64)
+            leader[owner[best]] = best
+            shown_at = shown_at[np.lexsort((rank[shown_at], leader[owner[shown_at]]))]
+        for passage_id, score, document in zip(ids[order[shown_at]].tolist(), scores[order[shown_at]].tolist(),
+                                               owner[shown_at].tolist(), strict=True):
             grouped.setdefault(document, []).append((passage_id, score))
         records = self.index.documents([documents[n] for n in grouped])
         return [_Group(records[documents[n]], passages) for n, passages in grouped.items()]
@@ -318,8 +334,8 @@ class Searcher:
         def hit(passage_id: int, score: float) -> PassageHit:
             record = passages[passage_id]
             return PassageHit(record.id, record.document_id, record.ordinal, record.page, record.start, record.end,
-                              record.language, record.text, score,
-                              terms.get(passage_id))
+                              record.language, record.text, record.kind, record.section, score=score,
+                              terms=terms.get(passage_id))
 
         return [Hit(group.document, group.score, hit(*group.passages[0]), [hit(*other) for other in group.passages[1:]])
                 for group in groups]
@@ -395,6 +411,24 @@ class Searcher:
             return itertools.compress(ordered, map(matcher.select(terms).__contains__, terms))
 
         return Highlighter(select if word_forms else None, select_terms=matcher.select)
+
+
+def _demote(scores: np.ndarray, asides: np.ndarray) -> np.ndarray:
+    """Scores with those of asides (passages that are not content) lowered by :data:`ASIDE_PENALTY`."""
+    if not asides.any():
+        return scores
+    return np.where(asides, scores - ASIDE_PENALTY * np.abs(scores), scores)
+
+
+def _not_shown_first(ordered: np.ndarray, asides: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """For passages in score order, whether each is not to go first in its document: an aside, or a content
+    passage below :data:`CONTENT_SHARE` of its document's best score, while the document has a content passage
+    that is not."""
+    _, first = np.unique(owner, return_index=True)
+    best = np.zeros(int(owner.max()) + 1 if len(owner) else 0)
+    best[owner[first]] = ordered[first]  # scores are in order: a document's first passage is its best
+    floor = best[owner] - (1 - CONTENT_SHARE) * np.abs(best[owner])
+    return asides | (ordered < floor)
 
 
 def _position(names: list[str], name: str) -> int:

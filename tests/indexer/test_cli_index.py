@@ -224,3 +224,19 @@ def test_similar_and_eval_print_one_json_document_with_json(fake_model: None, co
     evaluated = runner.invoke(app, ["eval", str(beir), "--json"])
     assert evaluated.exit_code == 0, evaluated.output
     assert json.loads(evaluated.stdout)["ndcg@10"] == 1.0
+
+
+def test_an_index_of_an_older_format_is_rebuilt_and_the_output_says_so(fake_model: None, corpus: Path,
+                                                                       tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+    assert runner.invoke(app, ["index", str(corpus), "--index-dir", str(index_dir)]).exit_code == 0
+    manifest_path = Index.open(index_dir, verify=False).path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest_path.write_text(json.dumps({**manifest, "format_version": manifest["format_version"] - 1}),
+                             encoding="utf-8")
+    result = runner.invoke(app, ["index", str(corpus), "--index-dir", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    rebuilt = [line for line in result.stdout.splitlines() if line.startswith("rebuilt\t")]
+    assert len(rebuilt) == 1 and "built in format" in rebuilt[0] and "read and embedded again" in rebuilt[0]
+    again = runner.invoke(app, ["index", str(corpus), "--index-dir", str(index_dir)])
+    assert "rebuilt\t" not in again.stdout and "(unchanged, kept)" in again.stdout

@@ -141,6 +141,14 @@ def test_document_detail_and_file(fake_client: httpx.Client) -> None:
     assert file.status_code == 200 and file.text.startswith("# Eeler Leit doheem")
 
 
+def test_passages_tell_their_kind_and_section(fake_client: httpx.Client) -> None:
+    result = fake_client.get("/search", params={"q": "Eeler Leit Eesamkeet", "k": 3}).json()["results"][0]
+    assert (result["passage"]["kind"], result["passage"]["section"]) == ("content", "Eeler Leit doheem")
+    assert all({"kind", "section"} <= set(other) for other in result["others"])
+    detail = fake_client.get(f"/documents/{result['document']['id']}").json()
+    assert [(p["kind"], p["section"]) for p in detail["passages"]] == [("content", "Eeler Leit doheem")]
+
+
 def test_pdf_is_served_inline(fake_client: httpx.Client) -> None:
     hit = fake_client.get("/search", params={"q": "Bachelorarbeit Integration", "type": "thesis"}).json()["results"][0]
     response = fake_client.get(hit["document"]["url"])
