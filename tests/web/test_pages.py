@@ -328,3 +328,11 @@ def test_a_query_that_cannot_mean_anything_gets_a_message_not_results(fake_clien
     assert message in response.text and 'class="hit' not in response.text
     fragment = _get(fake_client, {"q": query}, lang=lang, **{"X-Passerelle-Fragment": "1"}).text
     assert 'data-code="no_content"' in fragment  # the script keeps waiting while one types
+
+
+def test_a_result_says_which_section_its_passage_is_in(fake_client: httpx.Client) -> None:
+    body = fake_client.get("/search", params={"q": "Eeler Leit Eesamkeet"}).json()
+    first = body["results"][0]
+    assert first["passage"]["section"] == "Eeler Leit doheem"  # the Markdown heading it sits under
+    page = _get(fake_client, {"q": "Eeler Leit Eesamkeet"}).text
+    assert '<span class="section" lang="lb">§ Eeler Leit doheem</span>, page 1' in page
