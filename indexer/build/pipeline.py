@@ -19,13 +19,13 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.progress import Progress
 
-from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues
+from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues, read_editions
 from indexer.build.chunking import chunk_sections
 from indexer.build.extract import Limits, ocr_available
 from indexer.build.kinds import Sections, passage_kind
@@ -293,6 +293,7 @@ def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_
     report.index_path = str(writer.index_dir / writer.name)
     # Counted before the commit so that the saved report.json holds what the summary prints.
     _count(report, writer)
+    writer.set_editions(read_editions(corpus_root).values())
     writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict())
 
 
@@ -503,7 +504,8 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     corpus_root, report, entries, hashes = survey.corpus_root, survey.report, survey.entries, survey.hashes
     previous, fell_back, plan = survey.previous, survey.fell_back, survey.plan
 
-    if previous is not None and plan.is_empty():
+    editions = read_editions(corpus_root)
+    if previous is not None and plan.is_empty() and previous.editions() == editions:
         _tidy(index_dir, restore=previous if fell_back else None)
         report.unchanged = plan.unchanged
         report.new_generation = False
@@ -518,6 +520,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     worker = Worker(memory_mb=settings.extract_memory_mb, seconds=settings.max_seconds_per_file)
     limits = Limits.from_settings(settings)
     try:
+        previous_ids = {record.path: record.id for record in previous.all_documents()} if previous else {}
         for record in plan.remove:
             writer.remove_document(record.id)
             report.removed.append(record.path)
@@ -533,8 +536,10 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
                 report.failed.append(FileIssue(new_path, exc.reason, str(exc), hashes[new_path]))
                 continue
             language = document.language or old.language
-            writer.replace_metadata(old.id, _record(document, language=language,
-                                                    metadata_hash=_entry_hash(entries.get(new_path))))
+            # A moved file keeps its id: links to its page survive the move.
+            writer.replace_metadata(old.id, replace(_record(document, language=language,
+                                                            metadata_hash=_entry_hash(entries.get(new_path))),
+                                                    id=old.id))
             if old.path != new_path:
                 report.moved.append(f"{old.path} → {new_path}")
             else:
@@ -554,10 +559,12 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         for (relative, kind), outcome in zip(plan.embed, extracted, strict=True):
             _advance(progress, task, relative)
             if kind == "changed":
-                writer.remove_document(document_id(relative))
+                writer.remove_document(previous_ids.get(relative, document_id(relative)))
             if isinstance(outcome, FileIssue):
                 report.failed.append(outcome)
                 continue
+            outcome.kept_id = previous_ids.get(relative, "") if kind == "changed" else _free_id(writer, relative,
+                                                                                               outcome.content_hash)
             try:
                 pipeline.add(outcome, metadata_hash=_entry_hash(entries.get(relative)))
             except TooLargeError as exc:
@@ -575,6 +582,13 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     finally:
         worker.close()
     return report
+
+
+def _free_id(writer: IndexWriter, relative: str, content_hash: str) -> str:
+    """A new file's id: its path's, unless a moved document kept that one (then its path's and content's)."""
+    if not writer.query("SELECT 1 FROM documents WHERE id = ?", (document_id(relative),)):
+        return ""
+    return document_id(f"{relative}\0{content_hash}")
 
 
 def _advance(progress: Progress | None, task: Any, path: str) -> None:

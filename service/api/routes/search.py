@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from indexer.core.settings import Settings
-from indexer.search.filters import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR, Filters, Mode
+from indexer.search.filters import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR, Filters, Mode, Sort
 from service import searching
 from service.api.deps import CurrentSearcher, State
 from service.schemas import SearchResponse, error_responses
@@ -30,13 +30,22 @@ async def filters(  # async: no thread-pool hop for a few assignments (see deps.
     year_to: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
                                          description="Only documents up to this year")] = None,
     author: Annotated[list[Value], _values("Only documents by an author whose name contains this")] = [],  # noqa: B006
+    by: Annotated[list[Value], _values("Only documents by this author: the whole name, compared without accents or "
+                                       "case, in either order (\"Dupont, Léa\" = \"Léa Dupont\")")] = [],  # noqa: B006
+    supervisor: Annotated[list[Value], _values("Only theses supervised by this person (the whole name, compared "
+                                               "as for by)")] = [],  # noqa: B006
+    keyword: Annotated[list[Value], _values("Only documents with this catalogue keyword (without accents or "
+                                            "case)")] = [],  # noqa: B006
 ) -> Filters:
     """The filter parameters shared by every search-like endpoint."""
     return Filters(edition=tuple(edition), type=tuple(type), language=tuple(language), year=tuple(year),
-                   year_from=year_from, year_to=year_to, author=tuple(author))
+                   year_from=year_from, year_to=year_to, author=tuple(author), by=tuple(by),
+                   supervisor=tuple(supervisor), keyword=tuple(keyword))
 
 
 FilterParams = Annotated[Filters, Depends(filters)]
+SortParam = Annotated[Sort, Query(description="relevance (default), or the matches by year: newest or oldest "
+                                              "first — the same documents, the same matches")]
 
 
 def k_parameter(settings: Settings) -> Any:
@@ -58,8 +67,9 @@ def router_for(settings: Settings) -> APIRouter:
                                 description="The question or keywords, in any language")],
         k: Annotated[int, k_query] = 10,
         mode: Annotated[Mode, Query(description="hybrid (default), dense (meaning only) or keyword")] = "hybrid",
+        sort: SortParam = "relevance",
     ) -> SearchResponse:
         """Documents that answer ``q``, best first, one entry per document with its best passage."""
-        return await searching.search(searcher, state.engine, q=q, k=k, filters=filters, mode=mode)
+        return await searching.search(searcher, state.engine, q=q, k=k, filters=filters, mode=mode, sort=sort)
 
     return router
