@@ -30,6 +30,9 @@ MAX_YEAR = 9999
 # Values one filter may list, and their length: a search's cost stays bounded, and every request these limits allow
 # (with the default query length) fits in the 64 KiB request line uvicorn's parser accepts, even percent-encoded.
 MAX_FILTER_VALUES = 20
+# The name filters (below) take fewer: a link names one person or keyword, and with 20 each, a request the
+# limits allow would no longer fit in that request line.
+MAX_NAME_FILTER_VALUES = 5
 MAX_FILTER_VALUE_CHARS = 50
 LIST_FILTERS = ("edition", "type", "language", "year", "author", "by", "supervisor", "keyword")
 # Filters on a person or a keyword as a whole, compared by :func:`indexer.core.text.name_key` (accents, case,
@@ -149,9 +152,10 @@ def parse_sort(sort: str) -> Sort:
 
 def check_values(name: str, values: Sequence[object]) -> None:
     """Raise :class:`QueryError` when filter ``name`` lists too many values, or too long ones."""
-    if len(values) > MAX_FILTER_VALUES:
-        raise QueryError(f"at most {MAX_FILTER_VALUES} values per filter: {name} has {len(values)}",
-                         code="too_many_values", name=name, count=len(values), max=MAX_FILTER_VALUES)
+    most = MAX_NAME_FILTER_VALUES if name in NAME_FILTERS else MAX_FILTER_VALUES
+    if len(values) > most:
+        raise QueryError(f"at most {most} values per filter: {name} has {len(values)}",
+                         code="too_many_values", name=name, count=len(values), max=most)
     if (longest := max((len(v) for v in values if isinstance(v, str)), default=0)) > MAX_FILTER_VALUE_CHARS:
         raise QueryError(f"{name} values may have at most {MAX_FILTER_VALUE_CHARS} characters, got {longest}",
                          code="value_too_long", name=name, length=longest, max=MAX_FILTER_VALUE_CHARS)

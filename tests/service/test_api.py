@@ -270,6 +270,7 @@ def test_search_sorted_by_year_keeps_the_same_matches(fake_client: httpx.Client)
         ("/documents", {"offset": HUGE}, "offset must be at most 100000"),
         ("/documents", {"edition": "1999-nothing"}, "unknown edition"),
         ("/documents", {"by": "x" * 51}, "at most 50 characters"),
+        ("/documents", [("by", f"name {n}") for n in range(6)], "at most 5"),
         ("/documents", {"year": HUGE}, "year must be at most 9999"),
     ],
 )

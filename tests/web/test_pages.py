@@ -409,7 +409,7 @@ def test_editions_show_their_catalogue_title_in_every_language(fake_client: http
 
 def test_authors_supervisors_and_keywords_link_to_their_documents(fake_client: httpx.Client) -> None:
     listing = _get(fake_client, {"type": "thesis"}).text
-    thesis = re.search(r'href="(/d/[0-9a-f]+)"', listing)
+    thesis = re.search(r'href="(/d/[0-9a-f]+)[^"]*"', listing)
     assert thesis
     page = fake_client.get(thesis.group(1), headers={"Accept-Language": "en"}).text
     assert '<a href="/?by=Lena+Hoffmann" class="browse-link">Lena Hoffmann</a>' in page
