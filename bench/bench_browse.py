@@ -76,7 +76,7 @@ def main() -> None:
             response = connection.getresponse()
             body = response.read()
             elapsed = (time.perf_counter() - started) * 1000
-            if response.status != 200 or b'class="hit' not in body and "lang=" not in url:
+            if response.status != 200 or (b'class="hit' not in body and "lang=" not in url):
                 raise RuntimeError(f"{url}: HTTP {response.status}, no documents listed")
             return elapsed
 
