@@ -51,7 +51,7 @@ from indexer.core.generations import MANIFEST, Manifest, current_generation, loc
 from indexer.core.language import detect_language
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
-from indexer.core.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter
+from indexer.core.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter, earlier_document_ids
 
 log = logging.getLogger(__name__)
 
@@ -520,7 +520,14 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     worker = Worker(memory_mb=settings.extract_memory_mb, seconds=settings.max_seconds_per_file)
     limits = Limits.from_settings(settings)
     try:
-        previous_ids = {record.path: record.id for record in previous.all_documents()} if previous else {}
+        if previous is not None:
+            records = previous.all_documents()
+            previous_ids = {record.path: record.id for record in records}
+            earlier_by_hash: dict[str, str] = {}
+        else:  # a rebuild: the ids the documents had in the index it replaces, whatever its format or model
+            previous_ids, earlier_by_hash = earlier_document_ids(index_dir)
+        # Ids that files still at their path take back: a file with another's old content does not get them.
+        reserved = {previous_ids[path] for path in hashes if path in previous_ids}
         for record in plan.remove:
             writer.remove_document(record.id)
             report.removed.append(record.path)
@@ -563,8 +570,8 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
             if isinstance(outcome, FileIssue):
                 report.failed.append(outcome)
                 continue
-            outcome.kept_id = previous_ids.get(relative, "") if kind == "changed" else _free_id(writer, relative,
-                                                                                               outcome.content_hash)
+            outcome.kept_id = _kept_id(writer, relative, outcome.content_hash, by_path=previous_ids,
+                                       by_hash=earlier_by_hash, reserved=reserved)
             try:
                 pipeline.add(outcome, metadata_hash=_entry_hash(entries.get(relative)))
             except TooLargeError as exc:
@@ -584,11 +591,18 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     return report
 
 
-def _free_id(writer: IndexWriter, relative: str, content_hash: str) -> str:
-    """A new file's id: its path's, unless a moved document kept that one (then its path's and content's)."""
-    if not writer.query("SELECT 1 FROM documents WHERE id = ?", (document_id(relative),)):
-        return ""
-    return document_id(f"{relative}\0{content_hash}")
+def _kept_id(writer: IndexWriter, relative: str, content_hash: str, *, by_path: Mapping[str, str],
+             by_hash: Mapping[str, str], reserved: set[str]) -> str:
+    """The id a file to embed gets: the one its path had, else (in a rebuild) the one its content had, else its
+    path's — unless a moved document kept that one: then its path's and content's. Empty: its path's."""
+    def free(candidate: str) -> bool:
+        return not writer.query("SELECT 1 FROM documents WHERE id = ?", (candidate,))
+
+    if (own := by_path.get(relative)) is not None and free(own):
+        return own
+    if (moved := by_hash.get(content_hash)) is not None and moved not in reserved and free(moved):
+        return moved
+    return "" if free(document_id(relative)) else document_id(f"{relative}\0{content_hash}")
 
 
 def _advance(progress: Progress | None, task: Any, path: str) -> None:

@@ -607,6 +607,23 @@ class Index:
         return len(self._owner_table()[2])
 
 
+def earlier_document_ids(index_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The document ids of the current generation, by path and by content hash, read whatever its format or model
+    (a rebuild gives each document the id it had: its page keeps its address); empty when there is none to read."""
+    current = current_generation(index_dir)
+    if current is None or not (current / STORE).is_file():
+        return {}, {}
+    try:
+        connection = sqlite3.connect(f"file:{current / STORE}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("SELECT path, id, content_hash FROM documents").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return {}, {}
+    return {path: i for path, i, _ in rows}, {digest: i for _, i, digest in rows}
+
+
 def _name_key(value: object) -> str | None:
     return name_key(value) if isinstance(value, str) else None
 

@@ -189,6 +189,12 @@ def test_a_document_keeps_its_id_when_its_file_moves_or_changes(
     assert final["2024-archive/moved/page.html"] == before["2024-archive/page.html"]
     assert final["2024-archive/page.html"] != before["2024-archive/page.html"]
     assert len(set(final.values())) == len(final)
+    # A rebuild (--full, a new format or model) gives every document the id it had.
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings, full=True)
+    assert _ids(index_dir) == final
+    (folder / "notes.txt").rename(folder / "notes-moved.txt")
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings, full=True)
+    assert _ids(index_dir)["2024-archive/notes-moved.txt"] == final["2024-archive/notes.txt"]
 
 
 def test_edition_titles_are_stored_from_the_catalogues(
