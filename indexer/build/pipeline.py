@@ -368,9 +368,10 @@ def _previous_index(index_dir: Path, embedder: Embedder) -> tuple[Index | None, 
     that is a fallback, and, when there is none to build on though an index exists, why."""
     older = _older_format(index_dir)
     if older is not None:
-        why = (f"the index was built in format {older}; this version reads documents differently (format "
-               f"{FORMAT_VERSION}: without running headers and footers, with kinds and sections of passages), so "
-               "every document is read and embedded again, once")
+        why = (f"the index was built in format {older}; this version reads and stores documents differently "
+               f"(format {FORMAT_VERSION}: without running headers and footers, with kinds and sections of passages, "
+               "editions with their catalogue titles), so every document is read and embedded again, once "
+               "(keeping its id)")
         log.warning("rebuilding from scratch: %s", why)
         return None, False, why
     try:
