@@ -208,23 +208,28 @@ def search(
     language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
     year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
     author: Annotated[list[str] | None, typer.Option(help="Only documents by this author (repeatable).")] = None,
+    by: Annotated[list[str] | None, typer.Option(help="Only documents by this author, the whole name without accents "
+                                                      "or case, either order (repeatable).")] = None,
     year_from: Annotated[int | None, typer.Option(help="Only documents from this year on.")] = None,
     year_to: Annotated[int | None, typer.Option(help="Only documents up to this year.")] = None,
     mode: ModeOption = "hybrid",
+    sort: Annotated[str, typer.Option("--sort", help="relevance (default), or the matches by year: newest or "
+                                                     "oldest first.")] = "relevance",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, as the HTTP API does.")] = False,
     index_dir: IndexDirOption = None,
     model: ModelOption = None,
 ) -> None:
     """Search the index from the command line, with the service's search code."""
-    from indexer.search.filters import Filters, parse_mode
+    from indexer.search.filters import Filters, parse_mode, parse_sort
     from indexer.search.searcher import Searcher
 
     settings = _settings(index_dir=index_dir, model=model)
     embedder = _embedder(settings)
     searcher = Searcher.open(settings, embedder)
     filters = Filters(edition=tuple(edition or ()), type=tuple(type or ()), language=tuple(language or ()),
-                      year=tuple(year or ()), author=tuple(author or ()), year_from=year_from, year_to=year_to)
-    result = searcher.search(query, k=k, filters=filters, mode=parse_mode(mode))
+                      year=tuple(year or ()), author=tuple(author or ()), by=tuple(by or ()), year_from=year_from,
+                      year_to=year_to)
+    result = searcher.search(query, k=k, filters=filters, mode=parse_mode(mode), sort=parse_sort(sort))
     if as_json:
         from service.schemas import Result
 

@@ -20,7 +20,7 @@ import faiss
 import numpy as np
 
 from indexer.core.model import Embedder
-from indexer.search.filters import Filters, Mode
+from indexer.search.filters import Filters, Mode, Sort
 from indexer.search.searcher import Searcher, SearchResult
 
 
@@ -31,6 +31,7 @@ class _Job:
     k: int
     filters: Filters
     mode: Mode
+    sort: Sort
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[SearchResult] = field(repr=False)
 
@@ -57,11 +58,11 @@ class QueryEngine:
         self._thread.join(timeout=10)
 
     async def search(self, searcher: Searcher, query: str, *, k: int, filters: Filters,
-                     mode: Mode = "hybrid") -> SearchResult:
+                     mode: Mode = "hybrid", sort: Sort = "relevance") -> SearchResult:
         """Rank an already validated query with ``searcher``; resolves when the inference thread has answered."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[SearchResult] = loop.create_future()
-        self._jobs.put(_Job(searcher, query, k, filters, mode, loop, future))
+        self._jobs.put(_Job(searcher, query, k, filters, mode, sort, loop, future))
         return await future
 
     def _run(self) -> None:
@@ -101,7 +102,8 @@ class QueryEngine:
         for job in batch:
             vector = next(encoded) if job.mode != "keyword" else None
             try:
-                ranking = job.searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode)
+                ranking = job.searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode,
+                                             sort=job.sort)
             except Exception as exc:
                 _reply(job, exc)
             else:

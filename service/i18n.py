@@ -16,6 +16,22 @@ NATIVE_NAMES = {"fr": "Français", "de": "Deutsch", "en": "English"}
 
 STRINGS: dict[str, dict[str, str]] = {
     "fr": {
+        "facet.by": "Auteur·e",
+        "facet.supervisor": "Direction",
+        "facet.keyword": "Mot-clé",
+        "sort.label": "Trier :",
+        "sort.relevance": "par pertinence",
+        "sort.newest": "les plus récents d'abord",
+        "sort.oldest": "les plus anciens d'abord",
+        "browse.count.one": "{n} document",
+        "browse.count.many": "{n} documents",
+        "browse.by": "Documents de {name}",
+        "browse.coauthors": "Co-auteur·es :",
+        "start.browse": "Parcourir les documents",
+        "start.editions": "Les éditions",
+        "start.types": "Par type",
+        "start.prizes": "Mémoires primés récents",
+        "start.documents": "{n} documents",
         "site.tagline": "Recherche dans les documents de la Journée du secteur social, dans toutes les langues",
         "skip.results": "Aller aux résultats",
         "skip.content": "Aller au contenu",
@@ -135,6 +151,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "language.ar": "arabe",
     },
     "de": {
+        "facet.by": "Autor·in",
+        "facet.supervisor": "Betreuung",
+        "facet.keyword": "Schlagwort",
+        "sort.label": "Sortieren:",
+        "sort.relevance": "nach Relevanz",
+        "sort.newest": "neueste zuerst",
+        "sort.oldest": "älteste zuerst",
+        "browse.count.one": "{n} Dokument",
+        "browse.count.many": "{n} Dokumente",
+        "browse.by": "Dokumente von {name}",
+        "browse.coauthors": "Mitautor·innen:",
+        "start.browse": "Dokumente durchsehen",
+        "start.editions": "Die Ausgaben",
+        "start.types": "Nach Art",
+        "start.prizes": "Neueste ausgezeichnete Abschlussarbeiten",
+        "start.documents": "{n} Dokumente",
         "site.tagline": "Suche in den Unterlagen des Tages des Sozialsektors, in allen Sprachen",
         "skip.results": "Zu den Ergebnissen springen",
         "skip.content": "Zum Inhalt springen",
@@ -255,6 +287,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "language.ar": "Arabisch",
     },
     "en": {
+        "facet.by": "Author",
+        "facet.supervisor": "Supervisor",
+        "facet.keyword": "Keyword",
+        "sort.label": "Sort:",
+        "sort.relevance": "by relevance",
+        "sort.newest": "newest first",
+        "sort.oldest": "oldest first",
+        "browse.count.one": "{n} document",
+        "browse.count.many": "{n} documents",
+        "browse.by": "Documents by {name}",
+        "browse.coauthors": "Co-authors:",
+        "start.browse": "Browse the documents",
+        "start.editions": "The editions",
+        "start.types": "By type",
+        "start.prizes": "Latest prize-winning theses",
+        "start.documents": "{n} documents",
         "site.tagline": "Search the social sector's conference material and theses, in any language",
         "skip.results": "Skip to results",
         "skip.content": "Skip to content",
@@ -387,10 +435,13 @@ def translate(language: str, key: str, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def label(language: str, kind: str, value: object) -> str:
-    """A facet value as the interface shows it: a language or document type in words, anything else as is."""
+def label(language: str, kind: str, value: object, *, editions: Mapping[str, str] | None = None) -> str:
+    """A facet value as the interface shows it: a language or document type in words, an edition by its catalogue
+    title (``editions``: titles by id; the titles are the catalogue's, in its language), anything else as is."""
     if value is None:
         return translate(language, "unknown")
+    if kind == "edition" and editions is not None:
+        return editions.get(str(value), str(value))
     if kind in ("type", "language"):
         return STRINGS.get(language, STRINGS[DEFAULT_LANGUAGE]).get(f"{kind}.{value}", str(value))
     return str(value)

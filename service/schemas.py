@@ -114,6 +114,8 @@ class SearchResponse(BaseModel):
     query: str
     k: int
     mode: str = Field(description="hybrid (keywords and meaning), dense (meaning only) or keyword")
+    sort: str = Field("relevance", description="relevance, or the matches by year: newest or oldest first (then "
+                      "the related documents, by relevance)")
     took_ms: float
     matches: int = Field(description="How many of the best 50 documents are matches for the query (50: 50 or "
                          "more); 0 when nothing really fits — the results are then only the nearest documents")
@@ -121,6 +123,18 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetValue]] = Field(
         description="For edition, type, language and year: how many of the matching documents have each value "
         "(empty when there is no match)")
+
+
+class DocumentList(BaseModel):
+    """Documents listed without a query, by year."""
+
+    total: int = Field(description="How many documents the filters select")
+    limit: int
+    offset: int
+    sort: str = Field(description="newest (also for relevance: nothing ranks them) or oldest first")
+    documents: list[Document]
+    facets: dict[str, list[FacetValue]] = Field(
+        description="For edition, type, language and year: how many of the selected documents have each value")
 
 
 class SimilarResponse(BaseModel):

@@ -11,24 +11,45 @@ import time
 from pathlib import Path
 
 from indexer.core.errors import DocumentFileGoneError
-from indexer.search.filters import Filters, Mode
+from indexer.search.filters import Filters, Mode, Sort, parse_sort
 from indexer.search.searcher import Searcher
 from service.engine import QueryEngine
-from service.schemas import Document, DocumentDetail, FacetValue, Passage, Result, SearchResponse, SimilarResponse
+from service.schemas import (
+    Document,
+    DocumentDetail,
+    DocumentList,
+    FacetValue,
+    Passage,
+    Result,
+    SearchResponse,
+    SimilarResponse,
+)
 
 
 async def search(searcher: Searcher, engine: QueryEngine, *, q: str, k: int, filters: Filters,
-                 mode: Mode = "hybrid") -> SearchResponse:
+                 mode: Mode = "hybrid", sort: Sort = "relevance") -> SearchResponse:
     """Validate (raises :class:`~indexer.core.errors.QueryError`), search on the inference thread, shape."""
     started = time.perf_counter()
     query = searcher.check(q, k=k, filters=filters, mode=mode)
-    ranking = await engine.search(searcher, query, k=k, filters=filters, mode=mode)
+    parse_sort(sort)
+    ranking = await engine.search(searcher, query, k=k, filters=filters, mode=mode, sort=sort)
     highlighter = searcher.highlighter(query)
     results = [Result.of(hit, highlighter) for hit in ranking.hits]
     return SearchResponse(
-        query=query, k=k, mode=mode, took_ms=round((time.perf_counter() - started) * 1000, 2),
+        query=query, k=k, mode=mode, sort=sort, took_ms=round((time.perf_counter() - started) * 1000, 2),
         matches=ranking.matches, results=results,
         facets={name: [FacetValue(value=v, count=c) for v, c in values] for name, values in ranking.facets.items()},
+    )
+
+
+def browse(searcher: Searcher, *, filters: Filters, sort: Sort = "newest", limit: int = 10,
+           offset: int = 0) -> DocumentList:
+    """The documents ``filters`` select, without a query (raises :class:`~indexer.core.errors.QueryError`)."""
+    listing = searcher.browse(filters, sort=sort, limit=limit, offset=offset)
+    return DocumentList(
+        total=listing.total, limit=limit, offset=offset, sort=sort,
+        documents=[Document.of(record) for record in listing.documents],
+        facets={name: [FacetValue(value=v, count=c) for v, c in values] for name, values in listing.facets.items()},
     )
 
 

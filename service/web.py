@@ -24,15 +24,17 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from indexer.core.errors import DocumentNotFoundError, PasserelleError, QueryError
-from indexer.search.filters import LIST_FILTERS, Filters, Mode
+from indexer.core.text import name_key
+from indexer.search.filters import LIST_FILTERS, MAX_FILTER_VALUE_CHARS, SORTS, Filters, Mode, Sort
 from indexer.search.highlight import Highlighter
 from indexer.search.searcher import Searcher
 from service import i18n, rendering, searching
 from service.api.deps import CurrentSearcher, State
 from service.engine import QueryEngine
-from service.schemas import Document, Passage, SearchResponse
+from service.schemas import Document, DocumentList, Passage, SearchResponse
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ FRAGMENT_HEADER = "x-passerelle-fragment"
 DEFAULT_K = 10
 MORE_STEP = 10
 RELATED = 6
+PRIZES = 5  # prize-winning theses on the start page
+COAUTHORS_OF = 500  # an author's documents whose co-authors are listed (far more than one person writes)
 FACET_FIELDS = ("type", "language", "edition", "year")  # the facets (see indexer.search.filters), in the order shown
 
 
@@ -62,6 +66,10 @@ class PageState:
     author: tuple[str, ...] = ()
     year_from: str | None = None
     year_to: str | None = None
+    sort: str = ""  # relevance, newest or oldest; empty: the default (relevance with a query, else newest)
+    by: tuple[str, ...] = ()
+    supervisor: tuple[str, ...] = ()
+    keyword: tuple[str, ...] = ()
     lang: str | None = None  # interface language asked for in the URL, kept in links
 
     @classmethod
@@ -73,7 +81,9 @@ class PageState:
         except ValueError:
             k = DEFAULT_K
         lang = (params.get("lang") or "").lower()
+        sort = params.get("sort") or ""
         return cls(q=params.get("q", ""), k=k, mode=params.get("mode") or "hybrid",
+                   sort=sort if sort in SORTS else "",
                    year_from=(params.get("year_from") or "").strip() or None,
                    year_to=(params.get("year_to") or "").strip() or None,
                    lang=lang if lang in i18n.LANGUAGES else None, **lists)
@@ -102,6 +112,8 @@ class PageState:
             pairs.append(("k", str(self.k)))
         if self.mode != "hybrid":
             pairs.append(("mode", self.mode))
+        if self.sort:
+            pairs.append(("sort", self.sort))
         if self.lang:
             pairs.append(("lang", self.lang))
         return pairs
@@ -121,6 +133,26 @@ class PageState:
 
     def without_filters(self) -> str:
         return self.url(k=DEFAULT_K, year_from=None, year_to=None, **{name: () for name in LIST_FILTERS})
+
+    @property
+    def order(self) -> Sort:
+        """The order asked for; without a query, relevance means nothing: newest first."""
+        if self.sort in ("newest", "oldest"):
+            return cast(Sort, self.sort)
+        return "relevance" if self.query else "newest"
+
+    def sorts(self) -> list[tuple[str, str, bool]]:
+        """The orders this list may take: (sort, URL, whether it is the current one)."""
+        choices = SORTS if self.query else SORTS[1:]
+        return [(sort, self.url(sort=sort, k=DEFAULT_K), sort == self.order) for sort in choices]
+
+    def browse(self, name: str, value: object) -> str:
+        """The list of the documents with ``value`` for filter ``name`` (an author's, an edition's…); empty for a
+        value longer than a filter takes (no link then)."""
+        if len(str(value)) > MAX_FILTER_VALUE_CHARS:
+            return ""
+        chosen: dict[str, Any] = {name: (str(value),)}
+        return PageState(lang=self.lang, **chosen).url()
 
     def document_url(self, document_id: str, anchor: str = "") -> str:
         url = self.url(f"/d/{quote(document_id, safe='')}", k=DEFAULT_K)
@@ -171,10 +203,11 @@ def _language(request: Request) -> str:
 def _render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> Response:
     language = context["ui"]
     page: PageState = context["page"]
+    titles = context.get("edition_titles")
     base = {
         "request": request,
-        "t": lambda key, **values: i18n.translate(language, key, **values),
-        "label": lambda kind, value: i18n.label(language, kind, value),
+        "t": lambda key, **values: _translate(language, key, **values),
+        "label": lambda kind, value: i18n.label(language, kind, value, editions=titles),
         "meta_label": lambda key: i18n.meta_label(language, key),
         "languages": [(code, i18n.NATIVE_NAMES[code], page.url(request.url.path, lang=code))
                       for code in i18n.LANGUAGES],
@@ -186,6 +219,13 @@ def _render(request: Request, template: str, context: dict[str, Any], *, status:
     response.headers["Vary"] = "Accept-Language, Cookie, X-Passerelle-Fragment"
     response.headers["Content-Language"] = language
     return response
+
+
+def _translate(language: str, key: str, /, **values: object) -> str:
+    """A string of the interface; values that are markup (links) stay markup, the rest is escaped."""
+    if any(isinstance(value, Markup) for value in values.values()):
+        return Markup(escape(i18n.translate(language, key))).format(**values)
+    return i18n.translate(language, key, **values)
 
 
 def _error_message(language: str, error: QueryError) -> str:
@@ -210,7 +250,7 @@ async def _search(searcher: Searcher, engine: QueryEngine, page: PageState,
     fields = [name for name in FACET_FIELDS if getattr(filters, name)]
     mode = cast(Mode, page.mode)  # checked by the searcher
     answers = await asyncio.gather(
-        searching.search(searcher, engine, q=page.q, k=page.k, filters=filters, mode=mode),
+        searching.search(searcher, engine, q=page.q, k=page.k, filters=filters, mode=mode, sort=page.order),
         *(searching.search(searcher, engine, q=page.q, k=1, filters=filters.without(name), mode=mode)
           for name in fields),
     )
@@ -219,7 +259,11 @@ async def _search(searcher: Searcher, engine: QueryEngine, page: PageState,
     return answers[0], counts
 
 
-def _facets(page: PageState, counts: dict[str, Any], language: str) -> list[Facet]:
+def _edition_titles(searcher: Searcher) -> dict[str, str]:
+    return {edition.id: edition.title for edition in searcher.index.editions().values()}
+
+
+def _facets(page: PageState, counts: dict[str, Any], language: str, titles: dict[str, str]) -> list[Facet]:
     facets = []
     for name in FACET_FIELDS:
         found = {str(v.value): v.count for v in counts.get(name, [])}
@@ -229,15 +273,16 @@ def _facets(page: PageState, counts: dict[str, Any], language: str) -> list[Face
             order = sorted(found, reverse=True)  # newest first
         else:
             order = sorted(found, key=lambda v: (-found[v], i18n.label(language, name, v).casefold()))
-        options = [FacetOption(value=v, label=i18n.label(language, name, v), count=found[v],
+        options = [FacetOption(value=v, label=i18n.label(language, name, v, editions=titles), count=found[v],
                                selected=v in page.selected(name), url=page.toggle(name, v)) for v in order]
         if options:
             facets.append(Facet(name=name, title=i18n.translate(language, f"facet.{name}"), options=options))
     return facets
 
 
-def _active_filters(page: PageState, language: str) -> list[ActiveFilter]:
-    active = [ActiveFilter(name, i18n.translate(language, f"facet.{name}"), i18n.label(language, name, value),
+def _active_filters(page: PageState, language: str, titles: dict[str, str]) -> list[ActiveFilter]:
+    active = [ActiveFilter(name, i18n.translate(language, f"facet.{name}"),
+                           i18n.label(language, name, value, editions=titles),
                            page.toggle(name, value))
               for name in LIST_FILTERS for value in page.selected(name)]
     active.extend(ActiveFilter(name, i18n.translate(language, f"facet.{name}"), value, page.without(name))
@@ -245,38 +290,104 @@ def _active_filters(page: PageState, language: str) -> list[ActiveFilter]:
     return active
 
 
+def _browse(searcher: Searcher, page: PageState, filters: Filters) -> tuple[DocumentList, dict[str, Any]]:
+    """The documents the filters select, without a query, and the facet counts (without a facet's own selection,
+    as for a search)."""
+    listing = searching.browse(searcher, filters=filters, sort=page.order, limit=page.k)
+    counts: dict[str, Any] = {name: listing.facets.get(name, []) for name in FACET_FIELDS}
+    for name in FACET_FIELDS:
+        if getattr(filters, name):
+            counts[name] = searching.browse(searcher, filters=filters.without(name), limit=1).facets.get(name, [])
+    return listing, counts
+
+
+def _author(searcher: Searcher, page: PageState) -> tuple[str, list[tuple[str, str]]] | None:
+    """For the list of one author's documents: their name as the catalogue writes it, and their co-authors (name,
+    link), most frequent first."""
+    if len(page.by) != 1:
+        return None
+    key = name_key(page.by[0])
+    listing = searcher.browse(Filters(by=page.by), limit=COAUTHORS_OF)
+    names = [author for record in listing.documents for author in record.authors]
+    shown = next((name for name in names if name_key(name) == key), page.by[0])
+    others: dict[str, tuple[str, int]] = {}  # by name key: the first spelling met, and how often
+    for name in names:
+        if (other := name_key(name)) != key:
+            spelling, count = others.get(other, (name, 0))
+            others[other] = (spelling, count + 1)
+    ranked = sorted(others.values(), key=lambda item: (-item[1], item[0].casefold()))
+    return shown, [(name, page.browse("by", name)) for name, _ in ranked]
+
+
+def _start(searcher: Searcher, page: PageState) -> dict[str, Any]:
+    """What the start page offers to browse: the editions, the document types (with counts) and the latest
+    prize-winning theses."""
+    listing = searcher.browse(Filters(), limit=0)
+    editions = dict(listing.facets.get("edition", []))
+    known = searcher.index.editions()
+    return {
+        "editions": [(edition.title, edition.year, editions.get(edition.id, 0), page.browse("edition", edition.id))
+                     for edition in known.values() if edition.id in editions]
+        + [(value, None, count, page.browse("edition", value)) for value, count in editions.items()
+           if value not in known],
+        "types": [(value, count, page.browse("type", value)) for value, count in listing.facets.get("type", [])],
+        "prizes": [Document.of(record) for record in searcher.browse(Filters(), limit=COAUTHORS_OF).documents
+                   if record.type == "thesis" and record.extra.get("prize")][:PRIZES],
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
 async def search_page(request: Request, state: State, searcher: CurrentSearcher) -> Response:
-    """The search page (or, for the page's script, only its results part)."""
+    """The search page (or, for the page's script, only its results part); without a query, the documents the
+    filters select, or with none, the ways into the archive."""
     language = _language(request)
     page = PageState.of(request, max_k=searcher.max_k)
     fragment = request.headers.get(FRAGMENT_HEADER) == "1"
+    titles = _edition_titles(searcher)
     context: dict[str, Any] = {
         "ui": language, "page": page, "view": "empty", "response": None, "facets": [], "message": None,
-        "active": _active_filters(page, language), "documents": searcher.index.manifest.documents,
+        "active": _active_filters(page, language, titles), "documents": searcher.index.manifest.documents,
         "examples": [(lang, text, PageState(q=text, lang=page.lang).url()) for lang, text in i18n.EXAMPLES],
-        "max_chars": searcher.max_query_chars, "code": None,
+        "max_chars": searcher.max_query_chars, "code": None, "edition_titles": titles, "start": None,
     }
     status = 200
-    if page.query:
-        try:
+    try:
+        if page.query:
             response, counts = await _search(searcher, state.engine, page, page.filters())
-        except QueryError as exc:
-            context.update(view="error", message=_error_message(language, exc), code=exc.code)
-            status = 422
-        except PasserelleError as exc:
-            log.error("search page failed: %s", exc)
-            context.update(view="error", message=i18n.translate(language, "error.unavailable"))
-            status = 503
-        else:
             more = len(response.results) >= page.k and page.k < searcher.max_k
             view = "none" if not response.results else "results" if response.matches else "nomatch"
             context.update(view=view, response=response,
                            matching=[r for r in response.results if r.match],
                            related=[r for r in response.results if not r.match],
-                           facets=_facets(page, counts, language) if response.matches else [],
+                           facets=_facets(page, counts, language, titles) if response.matches else [],
                            more=page.url(k=min(page.k + MORE_STEP, searcher.max_k)) if more else None)
+        elif page.has_filters():
+            listing, counts = _browse(searcher, page, page.filters())
+            more = listing.total > page.k and page.k < searcher.max_k
+            context.update(view="browse" if listing.documents else "none", listing=listing,
+                           facets=_facets(page, counts, language, titles), author=_author(searcher, page),
+                           more=page.url(k=min(page.k + MORE_STEP, searcher.max_k)) if more else None)
+        else:
+            context.update(start=_start(searcher, page))
+    except QueryError as exc:
+        context.update(view="error", message=_error_message(language, exc), code=exc.code)
+        status = 422
+    except PasserelleError as exc:
+        log.error("search page failed: %s", exc)
+        context.update(view="error", message=i18n.translate(language, "error.unavailable"))
+        status = 503
     return _render(request, "_results.html" if fragment else "search.html", context, status=status)
+
+
+# Catalogue fields whose values are links to the list of the documents that share them, by filter.
+_LINKED_FIELDS = {"supervisor": "supervisor", "keywords": "keyword"}
+
+
+def _links(page: PageState, key: str, value: object) -> list[tuple[str, str | None]]:
+    """A catalogue field's values as shown: (text, link to the documents sharing it, or ``None``)."""
+    values = value if isinstance(value, list) else [value]
+    name = _LINKED_FIELDS.get(key)
+    return [(str(v), (page.browse(name, v) or None) if name and isinstance(v, str) else None) for v in values]
 
 
 def _trim_overlap(previous: str, text: str) -> str:
@@ -325,7 +436,7 @@ def document_page(request: Request, searcher: CurrentSearcher, document_id: str)
     the file and the documents closest to it. From a result, ``q``'s words are marked and ``#p-<id>`` is the passage."""
     language = _language(request)
     page = PageState.of(request, max_k=searcher.max_k)
-    context: dict[str, Any] = {"ui": language, "page": page}
+    context: dict[str, Any] = {"ui": language, "page": page, "edition_titles": _edition_titles(searcher)}
     try:
         detail = searching.document_detail(searcher, document_id)
     except DocumentNotFoundError:
@@ -341,8 +452,7 @@ def document_page(request: Request, searcher: CurrentSearcher, document_id: str)
     else:
         highlight = Highlighter.none().highlight
     document = detail.document
-    extra = [(key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
-             for key, value in document.extra.items() if value not in (None, "", [])]
+    extra = [(key, _links(page, key, value)) for key, value in document.extra.items() if value not in (None, "", [])]
     rendered = _rendered(searcher, document, detail.passages, highlight)
     context.update(document=document, sections=[] if rendered else _sections(detail.passages, highlight),
                    rendered=rendered, related=related, extra=extra)

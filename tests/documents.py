@@ -127,8 +127,11 @@ def write_small_corpus(root: Path) -> Path:
         '[edition]\nid = "2025-demo"\ntitle = "Journée 2025"\nyear = 2025\n\n'
         '[[documents]]\nfile = "theses/integration.pdf"\ntitle = "Schulische Integration von Kindern mit '
         'Migrationshintergrund"\nauthors = ["Lena Hoffmann"]\nyear = 2025\ntype = "thesis"\nlanguage = "de"\n'
-        'supervisor = "Prof. Dr. Claude Weis"\n\n'
-        '[[documents]]\nfile = "ia-slides.pptx"\ntype = "slides"\nlanguage = "fr"\n',
+        'supervisor = "Prof. Dr. Claude Weis"\nkeywords = ["Integration", "Schule"]\n'
+        'prize = "Prix du meilleur mémoire 2025"\n\n'
+        '[[documents]]\nfile = "ia-slides.pptx"\ntype = "slides"\nlanguage = "fr"\n\n'
+        # The thesis's author again, written surname first: the same person.
+        '[[documents]]\nfile = "housing-report.docx"\nauthors = ["Sam Taylor", "Hoffmann, Lena"]\n',
         encoding="utf-8")
     older = root / "2024-archive"
     older.mkdir()

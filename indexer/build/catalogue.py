@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from indexer.core.errors import CatalogueError
+from indexer.core.store import EditionRecord
 
 CATALOGUE_NAME = "catalogue.toml"
 _KNOWN = {"file", "title", "authors", "year", "type", "language", "edition"}
@@ -89,6 +90,23 @@ def read_catalogue(path: Path, *, corpus_root: Path) -> dict[str, Entry]:
             extra={k: v for k, v in item.items() if k not in _KNOWN},
         )
     return entries
+
+
+def read_editions(corpus_root: Path) -> dict[str, EditionRecord]:
+    """The ``[edition]`` tables of the catalogues under ``corpus_root`` that have an id and a title; a
+    malformed catalogue is skipped (:func:`read_catalogues` reports it)."""
+    editions: dict[str, EditionRecord] = {}
+    for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
+        if any(part.startswith((".", "_")) for part in path.relative_to(corpus_root).parts):
+            continue
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("edition")
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            continue
+        if isinstance(table, dict) and isinstance(table.get("id"), str) and isinstance(table.get("title"), str):
+            year = table.get("year")
+            editions[table["id"]] = EditionRecord(table["id"], table["title"], year if isinstance(year, int) else None)
+    return editions
 
 
 def read_catalogues(corpus_root: Path, *,

@@ -19,13 +19,13 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.progress import Progress
 
-from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues
+from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues, read_editions
 from indexer.build.chunking import chunk_sections
 from indexer.build.extract import Limits, ocr_available
 from indexer.build.kinds import Sections, passage_kind
@@ -51,7 +51,7 @@ from indexer.core.generations import MANIFEST, Manifest, current_generation, loc
 from indexer.core.language import detect_language
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
-from indexer.core.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter
+from indexer.core.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter, earlier_document_ids
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +293,7 @@ def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_
     report.index_path = str(writer.index_dir / writer.name)
     # Counted before the commit so that the saved report.json holds what the summary prints.
     _count(report, writer)
+    writer.set_editions(read_editions(corpus_root).values())
     writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict())
 
 
@@ -367,9 +368,10 @@ def _previous_index(index_dir: Path, embedder: Embedder) -> tuple[Index | None, 
     that is a fallback, and, when there is none to build on though an index exists, why."""
     older = _older_format(index_dir)
     if older is not None:
-        why = (f"the index was built in format {older}; this version reads documents differently (format "
-               f"{FORMAT_VERSION}: without running headers and footers, with kinds and sections of passages), so "
-               "every document is read and embedded again, once")
+        why = (f"the index was built in format {older}; this version reads and stores documents differently "
+               f"(format {FORMAT_VERSION}: without running headers and footers, with kinds and sections of passages, "
+               "editions with their catalogue titles), so every document is read and embedded again, once "
+               "(keeping its id)")
         log.warning("rebuilding from scratch: %s", why)
         return None, False, why
     try:
@@ -503,7 +505,8 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     corpus_root, report, entries, hashes = survey.corpus_root, survey.report, survey.entries, survey.hashes
     previous, fell_back, plan = survey.previous, survey.fell_back, survey.plan
 
-    if previous is not None and plan.is_empty():
+    editions = read_editions(corpus_root)
+    if previous is not None and plan.is_empty() and previous.editions() == editions:
         _tidy(index_dir, restore=previous if fell_back else None)
         report.unchanged = plan.unchanged
         report.new_generation = False
@@ -518,6 +521,14 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     worker = Worker(memory_mb=settings.extract_memory_mb, seconds=settings.max_seconds_per_file)
     limits = Limits.from_settings(settings)
     try:
+        if previous is not None:
+            records = previous.all_documents()
+            previous_ids = {record.path: record.id for record in records}
+            earlier_by_hash: dict[str, str] = {}
+        else:  # a rebuild: the ids the documents had in the index it replaces, whatever its format or model
+            previous_ids, earlier_by_hash = earlier_document_ids(index_dir)
+        # Ids that files still at their path take back: a file with another's old content does not get them.
+        reserved = {previous_ids[path] for path in hashes if path in previous_ids}
         for record in plan.remove:
             writer.remove_document(record.id)
             report.removed.append(record.path)
@@ -533,8 +544,10 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
                 report.failed.append(FileIssue(new_path, exc.reason, str(exc), hashes[new_path]))
                 continue
             language = document.language or old.language
-            writer.replace_metadata(old.id, _record(document, language=language,
-                                                    metadata_hash=_entry_hash(entries.get(new_path))))
+            # A moved file keeps its id: links to its page survive the move.
+            writer.replace_metadata(old.id, replace(_record(document, language=language,
+                                                            metadata_hash=_entry_hash(entries.get(new_path))),
+                                                    id=old.id))
             if old.path != new_path:
                 report.moved.append(f"{old.path} → {new_path}")
             else:
@@ -554,10 +567,12 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         for (relative, kind), outcome in zip(plan.embed, extracted, strict=True):
             _advance(progress, task, relative)
             if kind == "changed":
-                writer.remove_document(document_id(relative))
+                writer.remove_document(previous_ids.get(relative, document_id(relative)))
             if isinstance(outcome, FileIssue):
                 report.failed.append(outcome)
                 continue
+            outcome.kept_id = _kept_id(writer, relative, outcome.content_hash, by_path=previous_ids,
+                                       by_hash=earlier_by_hash, reserved=reserved)
             try:
                 pipeline.add(outcome, metadata_hash=_entry_hash(entries.get(relative)))
             except TooLargeError as exc:
@@ -575,6 +590,20 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     finally:
         worker.close()
     return report
+
+
+def _kept_id(writer: IndexWriter, relative: str, content_hash: str, *, by_path: Mapping[str, str],
+             by_hash: Mapping[str, str], reserved: set[str]) -> str:
+    """The id a file to embed gets: the one its path had, else (in a rebuild) the one its content had, else its
+    path's — unless a moved document kept that one: then its path's and content's. Empty: its path's."""
+    def free(candidate: str) -> bool:
+        return not writer.query("SELECT 1 FROM documents WHERE id = ?", (candidate,))
+
+    if (own := by_path.get(relative)) is not None and free(own):
+        return own
+    if (moved := by_hash.get(content_hash)) is not None and moved not in reserved and free(moved):
+        return moved
+    return "" if free(document_id(relative)) else document_id(f"{relative}\0{content_hash}")
 
 
 def _advance(progress: Progress | None, task: Any, path: str) -> None:

@@ -49,13 +49,17 @@ class SourceDocument:
     # Section headings: (page index, offset in the page's text, heading), as :class:`Extracted` gives them.
     headings: list[tuple[int, int, str]] = field(default_factory=list)
 
+    # The id the document had before it moved or changed (links to it must keep working); none: from its path.
+    kept_id: str = ""
+
     @property
     def id(self) -> str:
-        return document_id(self.path)
+        return self.kept_id or document_id(self.path)
 
 
 def document_id(path: str) -> str:
-    """Stable public id of a document: derived from its path, so links survive a re-index."""
+    """Public id of a new document: derived from its path. A document keeps it while its file keeps its path or
+    its content (a moved file keeps its id: see :func:`indexer.build.pipeline.index_corpus`)."""
     return hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]
 
 

@@ -38,8 +38,9 @@ from indexer.core.errors import IndexBusyError, IndexCorruptError, IndexNotFound
 from indexer.core.hashing import sha256_file
 
 # 2: keyword index (FTS5); 3: metadata_hash, FTS with content (deletable); 4: documents read without page
-# furniture, passages with a kind and a section, embedded with their title and section.
-FORMAT_VERSION = 4
+# furniture, passages with a kind and a section, embedded with their title and section; 5: editions with their
+# catalogue titles.
+FORMAT_VERSION = 5
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 READERS_LOCK = "readers.lock"

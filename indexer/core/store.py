@@ -49,7 +49,7 @@ from indexer.core.generations import (
     remove_leftovers,
 )
 from indexer.core.hashing import sha256_file
-from indexer.core.text import analyse
+from indexer.core.text import analyse, name_key
 
 VECTORS = "vectors.faiss"
 STORE = "store.sqlite"
@@ -82,6 +82,12 @@ CREATE TABLE passages (
     text TEXT NOT NULL,
     kind TEXT NOT NULL DEFAULT 'content',  -- content, contents, bibliography, front_matter (indexer.build.kinds)
     section TEXT                    -- the heading of the section the passage is in
+);
+-- Editions as their catalogues describe them ([edition] id, title, year): what the interface shows for an id.
+CREATE TABLE editions (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    year INTEGER
 );
 CREATE INDEX passages_by_document ON passages(document_id, ordinal);
 -- Keyword index: the analysed terms of each passage (see indexer.core.text), rowid = passage id.
@@ -122,6 +128,15 @@ class DocumentRecord:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class EditionRecord:
+    """An edition of the event: its folder id, its catalogue title and year."""
+
+    id: str
+    title: str
+    year: int | None = None
 
 
 class IndexWriter:
@@ -176,6 +191,12 @@ class IndexWriter:
              record.edition, record.type, record.language, record.page_count, record.format,
              record.content_hash, json.dumps(record.extra, ensure_ascii=False), record.metadata_hash),
         )
+
+    def set_editions(self, editions: Iterable[EditionRecord]) -> None:
+        """The editions the catalogues describe now (an incremental run replaces the base's)."""
+        self._db.execute("DELETE FROM editions")
+        self._db.executemany("INSERT INTO editions VALUES (?,?,?)",
+                             [(edition.id, edition.title, edition.year) for edition in editions])
 
     def replace_metadata(self, old_id: str, record: DocumentRecord) -> None:
         """New metadata (and possibly a new path and id) for a document whose text did not change."""
@@ -286,6 +307,7 @@ class Index:
         self._asides: np.ndarray | None = None
         # A generation never changes: its document records are read once, then served from memory.
         self._documents: dict[str, DocumentRecord] = {}
+        self._editions: dict[str, EditionRecord] | None = None
 
     @classmethod
     def open(cls, index_dir: Path, *, expected_model: str | None = None, verify: bool = True) -> Index:
@@ -392,6 +414,8 @@ class Index:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = sqlite3.connect(f"file:{self.path / STORE}?mode=ro", uri=True)
+            # Filters compare names as people write them differently (see indexer.search.filters).
+            connection.create_function("name_key", 1, _name_key, deterministic=True)
             self._local.connection = connection
         return connection
 
@@ -455,6 +479,20 @@ class Index:
                 for column in ("edition", "year", "type", "language")
             }
         return self._vocabulary
+
+    def editions(self) -> dict[str, EditionRecord]:
+        """The catalogue's editions by id (read once: a generation never changes)."""
+        if self._editions is None:
+            self._editions = {row[0]: EditionRecord(*row) for row in self.query(
+                "SELECT id, title, year FROM editions ORDER BY year DESC, id")}
+        return self._editions
+
+    def document_ids_where(self, where: str, parameters: Sequence[Any], *, oldest_first: bool = False) -> list[str]:
+        """The documents meeting an SQL condition on ``documents d``, by year (undated last), then title."""
+        direction = "ASC" if oldest_first else "DESC"
+        rows = self.query(f"SELECT d.id FROM documents d WHERE {where} "
+                          f"ORDER BY d.year IS NULL, d.year {direction}, d.title, d.id", parameters)
+        return [row[0] for row in rows]
 
     def passage_ids_where(self, where: str, parameters: Sequence[Any]) -> np.ndarray:
         rows = self.query(
@@ -521,6 +559,7 @@ class Index:
         self._owner_table()
         self.vector_sample()
         self.vocabulary()
+        self.editions()
         self.passage_languages()
         self._documents.update((record.id, record) for record in self.all_documents())
         return self
@@ -566,6 +605,27 @@ class Index:
     def document_count(self) -> int:
         """Documents that have at least one passage."""
         return len(self._owner_table()[2])
+
+
+def earlier_document_ids(index_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The document ids of the current generation, by path and by content hash, read whatever its format or model
+    (a rebuild gives each document the id it had: its page keeps its address); empty when there is none to read."""
+    current = current_generation(index_dir)
+    if current is None or not (current / STORE).is_file():
+        return {}, {}
+    try:
+        connection = sqlite3.connect(f"file:{current / STORE}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("SELECT path, id, content_hash FROM documents").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return {}, {}
+    return {path: i for path, i, _ in rows}, {digest: i for _, i, digest in rows}
+
+
+def _name_key(value: object) -> str | None:
+    return name_key(value) if isinstance(value, str) else None
 
 
 def _no_index(index_dir: Path) -> str:

@@ -32,6 +32,16 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=20_000)
+def name_key(name: str) -> str:
+    """A person's name (or a keyword) as compared, not shown: folded, "Dupont, Léa" as "Léa Dupont", and its
+    words sorted so that either order is the same person ("Léa Dupont" = "DUPONT Lea" → "dupont lea")."""
+    if name.count(",") == 1:
+        last, first = name.split(",")
+        name = f"{first} {last}"
+    return " ".join(sorted(WORD.findall(fold(name))))
+
+
 def words(text: str) -> list[str]:
     return WORD.findall(text)
 

@@ -14,9 +14,14 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from indexer.core.errors import QueryError
+from indexer.core.text import name_key
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
+# The order of a list: by relevance (with a query; without one, newest first), or by year. Sorting by year orders
+# the same documents: which ones are matches does not change.
+Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 FACETS = ("edition", "type", "language", "year")
 # Years a filter may name: a sane calendar range, and far inside SQLite's 64-bit integers (a larger number
 # made the store's query fail instead of the request being refused).
@@ -25,8 +30,16 @@ MAX_YEAR = 9999
 # Values one filter may list, and their length: a search's cost stays bounded, and every request these limits allow
 # (with the default query length) fits in the 64 KiB request line uvicorn's parser accepts, even percent-encoded.
 MAX_FILTER_VALUES = 20
+# The name filters (below) take fewer: a link names one person or keyword, and with 20 each, a request the
+# limits allow would no longer fit in that request line.
+MAX_NAME_FILTER_VALUES = 5
 MAX_FILTER_VALUE_CHARS = 50
-LIST_FILTERS = ("edition", "type", "language", "year", "author")
+LIST_FILTERS = ("edition", "type", "language", "year", "author", "by", "supervisor", "keyword")
+# Filters on a person or a keyword as a whole, compared by :func:`indexer.core.text.name_key` (accents, case,
+# "Dupont, Léa" = "Léa Dupont"): the links of the web page. ``author`` stays a part of a name, for the API.
+# For each: where the catalogue's values are, a column of the documents row and a JSON path into it.
+NAME_FILTERS = {"by": ("d.authors", "$"), "supervisor": ("d.extra", "$.supervisor"),
+                "keyword": ("d.extra", "$.keywords")}
 
 
 @dataclass(frozen=True)
@@ -40,9 +53,12 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     author: tuple[str, ...] = ()
+    by: tuple[str, ...] = ()  # an author's whole name
+    supervisor: tuple[str, ...] = ()
+    keyword: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.edition or self.type or self.language or self.year or self.author
+        return not (any(getattr(self, name) for name in LIST_FILTERS)
                     or self.year_from is not None or self.year_to is not None)
 
     @classmethod
@@ -54,7 +70,8 @@ class Filters:
         bounds = {name: next((v.strip() for v in params.get(name, ()) if v.strip()), None)
                   for name in ("year_from", "year_to")}
         return cls(edition=lists["edition"], type=lists["type"], language=lists["language"],
-                   year=tuple(_year("year", v) for v in lists["year"]), author=lists["author"],
+                   year=tuple(_year("year", v) for v in lists["year"]), author=lists["author"], by=lists["by"],
+                   supervisor=lists["supervisor"], keyword=lists["keyword"],
                    **{name: None if value is None else _year(name, value) for name, value in bounds.items()})
 
     def without(self, name: str) -> Filters:
@@ -110,6 +127,12 @@ class Filters:
             clauses.append("EXISTS (SELECT 1 FROM json_each(d.authors) a, json_each(?) w "
                            "WHERE lower(a.value) LIKE '%' || w.value || '%' ESCAPE '\\')")
             parameters.append(json.dumps([_like_literal(name.lower()) for name in self.author]))
+        for name, (column, path) in NAME_FILTERS.items():
+            if values := getattr(self, name):
+                # json_each of a path to one string (a supervisor) is that string; of a missing path, nothing.
+                clauses.append(f"EXISTS (SELECT 1 FROM json_each({column}, '{path}') v "
+                               "WHERE name_key(v.value) IN (SELECT value FROM json_each(?)))")
+                parameters.append(json.dumps([name_key(value) for value in values]))
         return " AND ".join(clauses) or "1", parameters
 
 
@@ -120,11 +143,19 @@ def parse_mode(mode: str) -> Mode:
     return mode
 
 
+def parse_sort(sort: str) -> Sort:
+    """``sort`` as a :data:`Sort`; raises :class:`QueryError` (code ``sort``) for another word."""
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}", code="sort", value=sort)
+    return sort
+
+
 def check_values(name: str, values: Sequence[object]) -> None:
     """Raise :class:`QueryError` when filter ``name`` lists too many values, or too long ones."""
-    if len(values) > MAX_FILTER_VALUES:
-        raise QueryError(f"at most {MAX_FILTER_VALUES} values per filter: {name} has {len(values)}",
-                         code="too_many_values", name=name, count=len(values), max=MAX_FILTER_VALUES)
+    most = MAX_NAME_FILTER_VALUES if name in NAME_FILTERS else MAX_FILTER_VALUES
+    if len(values) > most:
+        raise QueryError(f"at most {most} values per filter: {name} has {len(values)}",
+                         code="too_many_values", name=name, count=len(values), max=most)
     if (longest := max((len(v) for v in values if isinstance(v, str)), default=0)) > MAX_FILTER_VALUE_CHARS:
         raise QueryError(f"{name} values may have at most {MAX_FILTER_VALUE_CHARS} characters, got {longest}",
                          code="value_too_long", name=name, length=longest, max=MAX_FILTER_VALUE_CHARS)

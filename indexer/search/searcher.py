@@ -33,7 +33,7 @@ from indexer.core.model import Embedder
 from indexer.core.settings import DEFAULT_LANGUAGES, Settings
 from indexer.core.store import DocumentRecord, Index, PassageRecord
 from indexer.search import keyword
-from indexer.search.filters import FACETS, Filters, Mode, parse_mode
+from indexer.search.filters import FACETS, Filters, Mode, Sort, parse_mode, parse_sort
 from indexer.search.fusion import fuse
 from indexer.search.highlight import Highlighter
 from indexer.search.judgement import Background, judge
@@ -84,6 +84,16 @@ class SearchResult:
     # The judgement's inputs for each of the best ``FACET_DEPTH`` documents (cosine, word share; the first
     # ones are the hits) and the query's background: for calibration.
     measures: tuple[np.ndarray, np.ndarray, Background | None] | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Documents listed without a query (browsing by filter): one page of them, how many there are in all, and
+    facet counts over all of them."""
+
+    documents: list[DocumentRecord]
+    total: int
+    facets: dict[str, list[tuple[Any, int]]]
 
 
 @dataclass(slots=True)
@@ -154,17 +164,18 @@ class Searcher:
     # -- searching -------------------------------------------------------------------------------------
 
     def search(self, query: str, *, k: int = 10, filters: Filters | None = None,
-               mode: Mode = "hybrid") -> SearchResult:
+               mode: Mode = "hybrid", sort: Sort = "relevance") -> SearchResult:
         """Validate, embed and search one query."""
         filters = filters or Filters()
         started = time.perf_counter()
         query = self.check(query, k=k, filters=filters, mode=mode)
+        parse_sort(sort)
         vector = self.embedder.encode_query([query])[0] if mode != "keyword" else None
-        result = self.rank(query, vector, k=k, filters=filters, mode=mode)
+        result = self.rank(query, vector, k=k, filters=filters, mode=mode, sort=sort)
         return dataclasses.replace(result, took_ms=(time.perf_counter() - started) * 1000)
 
     def rank(self, query: str, vector: np.ndarray | None, *, k: int, filters: Filters, mode: Mode = "hybrid",
-             exclude_document: str | None = None) -> SearchResult:
+             exclude_document: str | None = None, sort: Sort = "relevance") -> SearchResult:
         """The ``k`` best documents for an already validated (and, unless keyword-only, embedded) query."""
         allowed = self._allowed(filters)
         if allowed is not None and len(allowed) == 0:
@@ -180,9 +191,10 @@ class Searcher:
         cosines, words = self._judged_measures(candidates, groups, mode)
         background = Background.of(vector, self.index.vector_sample()) if vector is not None else None
         matching = judge(cosines, words, background, self.embedder.relevance_calibration)
-        hits = self._hits(groups[:k], with_terms=True)
-        for hit, is_match in zip(hits, matching.tolist(), strict=False):
-            hit.match = is_match
+        order = _sorted(groups, matching.tolist(), sort)
+        hits = self._hits([groups[n] for n in order[:k]], with_terms=True)
+        for hit, n in zip(hits, order, strict=False):
+            hit.match = bool(matching[n])
         facets = self._facets([group for group, is_match in zip(groups, matching.tolist(), strict=True) if is_match])
         return SearchResult(query, mode, hits, facets, matches=int(matching.sum()),
                             measures=(cosines, words, background))
@@ -352,13 +364,20 @@ class Searcher:
 
     @staticmethod
     def _facets(groups: list[_Group]) -> dict[str, list[tuple[Any, int]]]:
-        facets: dict[str, list[tuple[Any, int]]] = {}
-        documents = [group.document for group in groups]
-        for name in FACETS:
-            counts = Counter(map(operator.attrgetter(name), documents))  # counted in C
-            counts.pop(None, None)
-            facets[name] = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-        return facets
+        return _count_facets([group.document for group in groups])
+
+    # -- browsing --------------------------------------------------------------------------------------------
+
+    def browse(self, filters: Filters, *, sort: Sort = "newest", limit: int = 10, offset: int = 0) -> Listing:
+        """The documents ``filters`` select, without a query: newest first (``relevance`` too, as nothing ranks
+        them) or oldest first; ``limit`` of them from ``offset``, and facet counts over all of them."""
+        parse_sort(sort)
+        filters.check(self.index.vocabulary())
+        where, parameters = filters.sql()
+        ids = self.index.document_ids_where(where, parameters, oldest_first=sort == "oldest")
+        records = self.index.documents(ids)
+        documents = [records[i] for i in ids if i in records]
+        return Listing(documents[offset:offset + limit], len(documents), _count_facets(documents))
 
     # -- more like this --------------------------------------------------------------------------------
 
@@ -411,6 +430,29 @@ class Searcher:
             return itertools.compress(ordered, map(matcher.select(terms).__contains__, terms))
 
         return Highlighter(select if word_forms else None, select_terms=matcher.select)
+
+
+def _count_facets(documents: list[DocumentRecord]) -> dict[str, list[tuple[Any, int]]]:
+    """How many of ``documents`` have each value of each facet, most first."""
+    facets: dict[str, list[tuple[Any, int]]] = {}
+    for name in FACETS:
+        counts = Counter(map(operator.attrgetter(name), documents))  # counted in C
+        counts.pop(None, None)
+        facets[name] = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+    return facets
+
+
+def _sorted(groups: list[_Group], matching: list[bool], sort: Sort) -> list[int]:
+    """The positions of ``groups`` in the order asked for: by relevance as ranked, or the matches by year
+    (undated last, ties by relevance) followed by the related documents as ranked. The same documents either
+    way, and the same ones matches."""
+    if sort == "relevance":
+        return list(range(len(groups)))
+    sign = -1 if sort == "newest" else 1
+    matches = [n for n in range(len(groups)) if n < len(matching) and matching[n]]
+    matches.sort(key=lambda n: (groups[n].document.year is None, sign * (groups[n].document.year or 0)))
+    chosen = set(matches)
+    return matches + [n for n in range(len(groups)) if n not in chosen]
 
 
 def _demote(scores: np.ndarray, asides: np.ndarray) -> np.ndarray:

@@ -158,3 +158,48 @@ def test_a_dangling_current_pointer_is_repaired_by_the_next_run(
     report = index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
     assert report.embedded_passages == 0  # built on the intact generation, nothing to embed again
     assert Index.open(index_dir).path == intact
+
+
+def _ids(index_dir: Path) -> dict[str, str]:
+    return dict(Index.open(index_dir).query("SELECT path, id FROM documents"))
+
+
+def test_a_document_keeps_its_id_when_its_file_moves_or_changes(
+        corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, fake_settings: Settings) -> None:
+    index_dir = tmp_path / "index"
+
+    def run() -> None:
+        index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
+
+    run()
+    before = _ids(index_dir)
+    folder = corpus / "2024-archive"
+    (folder / "moved").mkdir()
+    (folder / "page.html").rename(folder / "moved" / "page.html")
+    run()
+    after = _ids(index_dir)
+    assert after["2024-archive/moved/page.html"] == before["2024-archive/page.html"]
+    assert Index.open(index_dir).passages_of(before["2024-archive/page.html"])  # its passages follow it
+
+    # A new file where the moved one was gets an id of its own; a changed file keeps the one it had.
+    (folder / "page.html").write_text("<h1>Neu</h1><p>" + ENGLISH_HOUSING + "</p>", encoding="utf-8")
+    (folder / "moved" / "page.html").write_text("<h1>Autre</h1><p>" + FRENCH_AI + "</p>", encoding="utf-8")
+    run()
+    final = _ids(index_dir)
+    assert final["2024-archive/moved/page.html"] == before["2024-archive/page.html"]
+    assert final["2024-archive/page.html"] != before["2024-archive/page.html"]
+    assert len(set(final.values())) == len(final)
+    # A rebuild (--full, a new format or model) gives every document the id it had.
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings, full=True)
+    assert _ids(index_dir) == final
+    (folder / "notes.txt").rename(folder / "notes-moved.txt")
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings, full=True)
+    assert _ids(index_dir)["2024-archive/notes-moved.txt"] == final["2024-archive/notes.txt"]
+
+
+def test_edition_titles_are_stored_from_the_catalogues(
+        corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, fake_settings: Settings) -> None:
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir=index_dir, embedder=fake_embedder, settings=fake_settings)
+    editions = Index.open(index_dir).editions()
+    assert editions and all(edition.title and edition.title != edition.id for edition in editions.values())

@@ -209,3 +209,73 @@ def test_a_query_of_function_words_alone_gets_422_with_a_reason(fake_client: htt
     response = fake_client.get("/search", params={"q": "der die das"})
     assert response.status_code == 422
     assert "no word that can carry a meaning" in response.json()["detail"]
+
+
+def test_documents_are_listed_without_a_query_newest_or_oldest_first(fake_client: httpx.Client) -> None:
+    body = fake_client.get("/documents", params={"limit": 2}).json()
+    assert (body["total"], body["limit"], body["offset"], body["sort"]) == (6, 2, 0, "newest")
+    years = [d["year"] for d in body["documents"]]
+    assert len(years) == 2 and years == sorted(years, reverse=True)
+    assert sum(v["count"] for v in body["facets"]["type"]) == 6  # counted over all the listed documents
+    rest = fake_client.get("/documents", params={"limit": 10, "offset": 2}).json()["documents"]
+    everything = fake_client.get("/documents", params={"limit": 10}).json()["documents"]
+    assert [d["id"] for d in everything] == [d["id"] for d in body["documents"] + rest]
+    oldest = fake_client.get("/documents", params={"limit": 10, "sort": "oldest"}).json()["documents"]
+    dated = [d["year"] for d in oldest if d["year"] is not None]
+    assert dated == sorted(dated)
+    theses = fake_client.get("/documents", params={"type": "thesis"}).json()
+    assert theses["total"] == 1 and theses["documents"][0]["extra"]["prize"]
+
+
+def test_documents_by_an_author_supervisor_or_keyword_match_the_whole_name_in_any_spelling(
+        fake_client: httpx.Client) -> None:
+    def titles(**params: str) -> set[str]:
+        return {d["title"] for d in fake_client.get("/documents", params=params).json()["documents"]}
+
+    both = {"Schulische Integration von Kindern mit Migrationshintergrund", "Housing First report"}
+    assert titles(by="Hoffmann, Léna") == titles(by="LENA HOFFMANN") == both
+    assert titles(by="Hoffmann") == set()  # the whole name; `author` is the part of a name
+    assert titles(author="hoffm") == both
+    assert titles(supervisor="prof dr claude weis") == titles(keyword="SCHULE") == {
+        "Schulische Integration von Kindern mit Migrationshintergrund"}
+    body = fake_client.get("/search", params={"q": "Integration", "by": "Lena Hoffmann"}).json()
+    assert body["results"] and all("Lena Hoffmann" in r["document"]["authors"] or "Hoffmann, Lena" in
+                                   r["document"]["authors"] for r in body["results"])
+
+
+def test_search_sorted_by_year_keeps_the_same_matches(fake_client: httpx.Client) -> None:
+    params = {"q": "intelligence artificielle Housing", "k": 10}
+    relevance = fake_client.get("/search", params=params).json()
+    newest = fake_client.get("/search", params={**params, "sort": "newest"}).json()
+    assert newest["sort"] == "newest" and newest["matches"] == relevance["matches"] > 1
+    matches = newest["matches"]
+
+    def matching(body: dict) -> list[dict]:
+        return [r for r in body["results"] if r["match"]]
+
+    assert {r["document"]["id"] for r in matching(newest)} == {r["document"]["id"] for r in matching(relevance)}
+    assert [r["match"] for r in newest["results"][:matches]] == [True] * matches  # matches first, then related
+    years = [r["document"]["year"] or 0 for r in matching(newest)]
+    assert years == sorted(years, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "params", "reason"),
+    [
+        ("/documents", {"sort": "random"}, "Input should be 'relevance', 'newest' or 'oldest'"),
+        ("/search", {"q": "ok", "sort": "year"}, "Input should be 'relevance', 'newest' or 'oldest'"),
+        ("/documents", {"limit": 0}, "limit must be at least 1"),
+        ("/documents", {"limit": 101}, "limit must be at most 100"),
+        ("/documents", {"offset": -1}, "offset must be at least 0"),
+        ("/documents", {"offset": HUGE}, "offset must be at most 100000"),
+        ("/documents", {"edition": "1999-nothing"}, "unknown edition"),
+        ("/documents", {"by": "x" * 51}, "at most 50 characters"),
+        ("/documents", [("by", f"name {n}") for n in range(6)], "at most 5"),
+        ("/documents", {"year": HUGE}, "year must be at most 9999"),
+    ],
+)
+def test_bad_listings_and_sorts_get_422_with_a_reason(fake_client: httpx.Client, endpoint: str,
+                                                      params: dict[str, object], reason: str) -> None:
+    response = fake_client.get(endpoint, params=params)
+    assert response.status_code == 422, response.text
+    assert reason in str(response.json()["detail"])

@@ -38,7 +38,7 @@ class _FakeSearcher:
         self.name = name
         self.vectors: dict[str, object] = {}
 
-    def rank(self, query, vector, *, k, filters, mode):
+    def rank(self, query, vector, *, k, filters, mode, sort="relevance"):
         self.vectors[query] = vector
         if k == 13:
             raise RuntimeError("unlucky")

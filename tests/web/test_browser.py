@@ -414,3 +414,48 @@ def test_more_results(tab: Tab) -> None:
     page.wait_for_function("() => document.querySelectorAll('#results .hit').length === 6")
     assert page.evaluate("document.activeElement.id") == "hit-3"  # on the first new result
     assert page.locator(".more").count() == 0
+
+
+def _titles(tab: Tab) -> list[str]:
+    return [title.strip() for title in tab.page.locator("#results .hit-title").all_inner_texts()]
+
+
+def test_browse_the_theses_from_the_start_page_and_open_an_author(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/")
+    assert page.locator(".start-editions a", has_text="Journée 2025").count() == 1  # the catalogue's title
+    page.locator('.start a[data-key="type=thesis"]').click()
+    page.wait_for_url(re.compile(r"/\?type=thesis$"))
+    assert _titles(tab) == [GERMAN_THESIS]
+    assert page.locator("#q").input_value() == ""  # no query: the documents of the type
+    assert page.locator("#results .meta").first.inner_text().count("Journée 2025") == 1
+    tab.shot("13-browse-theses")
+    page.locator("#results .meta a.browse-link", has_text="Lena Hoffmann").click()
+    page.wait_for_url(re.compile(r"by=Lena\+Hoffmann"))
+    assert page.locator("#results-title").inner_text().startswith("Documents by Lena Hoffmann")
+    assert sorted(_titles(tab)) == sorted([GERMAN_THESIS, "Housing First report"])
+    coauthor = page.locator(".coauthors a", has_text="Sam Taylor")
+    assert coauthor.count() == 1
+    tab.shot("14-author")
+    coauthor.click()
+    page.wait_for_url(re.compile(r"by=Sam\+Taylor"))
+    assert _titles(tab) == ["Housing First report"]
+
+
+def test_sort_a_list_by_year(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/?language=en")
+    newest = _titles(tab)
+    assert len(newest) == 2
+    assert page.locator('.sort a[aria-current="true"]').inner_text() == "newest first"
+    page.locator(".sort a", has_text="oldest first").click()
+    page.wait_for_url(re.compile(r"sort=oldest"))
+    assert _titles(tab) == list(reversed(newest))
+    assert page.locator('.sort a[aria-current="true"]').inner_text() == "oldest first"
+    # A search sorted by year keeps its matches: the same documents, in another order.
+    page.goto("/?q=intelligence artificielle Housing")
+    matches = sorted(page.locator("#results .hits:not(.hits-related) .hit-title").all_inner_texts())
+    page.locator(".sort a", has_text="newest first").click()
+    page.wait_for_url(re.compile(r"sort=newest"))
+    assert sorted(page.locator("#results .hits:not(.hits-related) .hit-title").all_inner_texts()) == matches
+    tab.shot("15-sorted-by-year")

@@ -50,8 +50,9 @@ def test_results_show_what_a_reader_needs(fake_client: httpx.Client) -> None:
     page = response.text
     first = page.split('<li class="hit">')[1]
     assert GERMAN_THESIS in first and 'lang="de"' in first  # the title and passage in the document's language
-    assert "thesis" in first and "2025-demo" in first and "2025" in first and "German" in first
-    assert "by Lena Hoffmann" in first
+    assert "thesis" in first and "Journée 2025" in first and "2025" in first and "German" in first
+    assert ">2025-demo<" not in first  # the edition by its catalogue title, not its folder
+    assert re.search(r'by <a href="/\?by=Lena\+Hoffmann[^"]*" class="browse-link">Lena Hoffmann</a>', first)
     assert re.search(r'class="passage" lang="de"', first)
     assert re.search(r'class="page-number">page \d', first)
     file_link = re.search(r'href="(/documents/[0-9a-f]+/file#page=(\d+))">Open the file at page (\d+)<', first)
@@ -336,3 +337,93 @@ def test_a_result_says_which_section_its_passage_is_in(fake_client: httpx.Client
     assert first["passage"]["section"] == "Eeler Leit doheem"  # the Markdown heading it sits under
     page = _get(fake_client, {"q": "Eeler Leit Eesamkeet"}).text
     assert '<span class="section" lang="lb">§ Eeler Leit doheem</span>, page 1' in page
+
+
+# -- browsing without a query ---------------------------------------------------------------------------------
+
+def _titles(page: str) -> list[str]:
+    """The titles of the documents listed, in order."""
+    return [html.unescape(m) for m in re.findall(r'<h3 class="hit-title"><a id="[^"]+" href="[^"]+"[^>]*>([^<]+)</a>',
+                                                  page)]
+
+
+def test_the_start_page_offers_editions_types_and_prize_winning_theses(fake_client: httpx.Client) -> None:
+    page = _get(fake_client).text
+    start = page.split('aria-labelledby="start-title"')[1]
+    assert "Browse the documents" in start
+    assert re.search(r'<a href="/\?edition=2025-demo" lang="fr">Journée 2025</a> <span class="muted">\(4 documents\)',
+                     start)
+    assert re.search(r'<a href="/\?type=thesis" data-key="type=thesis">thesis</a> <span class="count">1<', start)
+    prizes = start.split('class="start-prizes"')[1]
+    assert GERMAN_THESIS in prizes and "Prix du meilleur mémoire 2025" in prizes
+
+
+def test_browsing_by_type_lists_the_documents_without_a_query(fake_client: httpx.Client) -> None:
+    response = _get(fake_client, {"type": "thesis"})
+    assert response.status_code == 200
+    page = response.text
+    assert _titles(page) == [GERMAN_THESIS]
+    assert '<h2 id="results-title">1 document</h2>' in page
+    links = _facet_links(page)
+    assert links["type=thesis"][1] and "type=document" in links  # the other types, counted without the filter
+    assert "Type: thesis" in page  # the active filter, removable
+
+
+def test_browsing_sorts_by_year_newest_or_oldest_first(fake_client: httpx.Client) -> None:
+    newest = _get(fake_client, {"language": "en"}).text
+    oldest = _get(fake_client, {"language": "en", "sort": "oldest"}).text
+    assert len(_titles(newest)) == 2 and _titles(oldest) == list(reversed(_titles(newest)))
+    assert _titles(newest)[0] == "Housing and homelessness"  # 2024 before the report (2013, its file says)
+    # The order is a plain link (no script needed), the current one marked; relevance means nothing without a query.
+    assert re.search(r'<a href="/\?language=en&amp;sort=oldest" data-key="sort=oldest" aria-current="true"', oldest)
+    assert 'data-key="sort=relevance"' not in newest
+
+
+def test_sorting_a_search_by_year_keeps_the_same_matches(fake_client: httpx.Client) -> None:
+    by_relevance = _get(fake_client, {"q": BROAD}).text
+    newest = _get(fake_client, {"q": BROAD, "sort": "newest"}).text
+    oldest = _get(fake_client, {"q": BROAD, "sort": "oldest"}).text
+    count = re.search(r'<h2 id="results-title">(\d+) matching documents?', by_relevance)
+    assert count and f'<h2 id="results-title">{count.group(1)} ' in newest and \
+        f'<h2 id="results-title">{count.group(1)} ' in oldest
+    matches = int(count.group(1))
+    assert sorted(_titles(newest)[:matches]) == sorted(_titles(by_relevance)[:matches]) == \
+        sorted(_titles(oldest)[:matches])
+    assert 'data-key="sort=relevance"' in by_relevance and '<input type="hidden" name="sort" value="newest">' in newest
+
+
+@pytest.mark.parametrize(("lang", "word"), [("fr", "Édition"), ("de", "Ausgabe"), ("en", "Edition")])
+def test_editions_show_their_catalogue_title_in_every_language(fake_client: httpx.Client, lang: str,
+                                                               word: str) -> None:
+    listing = _get(fake_client, {"edition": "2025-demo", "lang": lang}).text
+    assert "Journée 2025" in listing and ">2025-demo<" not in listing and ": 2025-demo" not in listing
+    searched = _get(fake_client, {"q": BROAD, "lang": lang}).text
+    assert '<span class="facet-label">Journée 2025</span>' in searched
+    document = re.search(r'href="(/d/[0-9a-f]+)[^"]*"', listing)
+    assert document
+    page = fake_client.get(document.group(1), params={"lang": lang}).text
+    link = f'<a href="/?edition=2025-demo&amp;lang={lang}" class="browse-link">Journée 2025</a>'
+    assert link in page
+    assert ">2025-demo<" not in page
+
+
+def test_authors_supervisors_and_keywords_link_to_their_documents(fake_client: httpx.Client) -> None:
+    listing = _get(fake_client, {"type": "thesis"}).text
+    thesis = re.search(r'href="(/d/[0-9a-f]+)[^"]*"', listing)
+    assert thesis
+    page = fake_client.get(thesis.group(1), headers={"Accept-Language": "en"}).text
+    assert '<a href="/?by=Lena+Hoffmann" class="browse-link">Lena Hoffmann</a>' in page
+    assert '<a href="/?supervisor=Prof.+Dr.+Claude+Weis" class="browse-link">Prof. Dr. Claude Weis</a>' in page
+    assert '<a href="/?keyword=Schule" class="browse-link">Schule</a>' in page
+    assert _titles(_get(fake_client, {"supervisor": "Prof. Dr. Claude Weis"}).text) == [GERMAN_THESIS]
+    assert _titles(_get(fake_client, {"keyword": "schule"}).text) == [GERMAN_THESIS]  # without case
+
+
+def test_an_authors_list_shows_their_documents_and_co_authors_by_normalised_name(fake_client: httpx.Client) -> None:
+    # The catalogue writes her "Lena Hoffmann" for the thesis and "Hoffmann, Lena" for the report: one person.
+    for spelling in ("Lena Hoffmann", "Hoffmann, Lena", "lena HOFFMANN", "Léna Hoffmann"):
+        page = _get(fake_client, {"by": spelling}).text
+        assert sorted(_titles(page)) == sorted([GERMAN_THESIS, "Housing First report"]), spelling
+        assert '<h2 id="results-title">Documents by Lena Hoffmann <span class="for">(2 documents)' in page
+        assert re.search(r'Co-authors: <a href="/\?by=Sam\+Taylor" class="browse-link">Sam Taylor</a></p>', page)
+    assert _titles(_get(fake_client, {"by": "Hoffmann"}).text) == []  # a whole name, not a part

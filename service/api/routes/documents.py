@@ -3,14 +3,16 @@ import mimetypes
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
 from indexer.core.settings import Settings
 from service import searching
 from service.api.deps import CurrentSearcher
-from service.api.routes.search import FilterParams, k_parameter
-from service.schemas import DocumentDetail, SimilarResponse, error_responses
+from service.api.routes.search import FilterParams, SortParam, k_parameter
+from service.schemas import DocumentDetail, DocumentList, SimilarResponse, error_responses
+
+MAX_OFFSET = 100_000  # further than any corpus of the event goes: a listing's cost stays bounded
 
 _MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -34,6 +36,15 @@ def router_for(settings: Settings) -> APIRouter:
     """The document routes, with the limits of ``settings`` in their parameters."""
     router = APIRouter(prefix="/documents", tags=["documents"])
     k_query = k_parameter(settings)
+
+    @router.get("", response_model=DocumentList, responses=error_responses(422, 500, 503))
+    def documents(searcher: CurrentSearcher, filters: FilterParams, sort: SortParam = "newest",
+                  limit: Annotated[int, Query(ge=1, le=settings.max_k, description="Documents per page")] = 10,
+                  offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Documents skipped")] = 0,
+                  ) -> DocumentList:
+        """The documents the filters select, without a query (browsing): newest first (``relevance`` too) or
+        oldest first, a page at a time, with facet counts over all of them."""
+        return searching.browse(searcher, filters=filters, sort=sort, limit=limit, offset=offset)
 
     @router.get("/{document_id}", response_model=DocumentDetail, responses=error_responses(404, 422, 500, 503))
     def document(searcher: CurrentSearcher, document_id: str) -> DocumentDetail:

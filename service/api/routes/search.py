@@ -6,7 +6,16 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from indexer.core.settings import Settings
-from indexer.search.filters import MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_YEAR, MIN_YEAR, Filters, Mode
+from indexer.search.filters import (
+    MAX_FILTER_VALUE_CHARS,
+    MAX_FILTER_VALUES,
+    MAX_NAME_FILTER_VALUES,
+    MAX_YEAR,
+    MIN_YEAR,
+    Filters,
+    Mode,
+    Sort,
+)
 from service import searching
 from service.api.deps import CurrentSearcher, State
 from service.schemas import SearchResponse, error_responses
@@ -15,9 +24,9 @@ Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Value = Annotated[str, Field(max_length=MAX_FILTER_VALUE_CHARS)]
 
 
-def _values(description: str) -> Any:
-    """A repeatable filter parameter: at most ``MAX_FILTER_VALUES`` values."""
-    return Query(max_length=MAX_FILTER_VALUES, description=f"{description} (at most {MAX_FILTER_VALUES} values)")
+def _values(description: str, most: int = MAX_FILTER_VALUES) -> Any:
+    """A repeatable filter parameter: at most ``most`` values."""
+    return Query(max_length=most, description=f"{description} (at most {most} values)")
 
 
 async def filters(  # async: no thread-pool hop for a few assignments (see deps.get_state)
@@ -30,13 +39,23 @@ async def filters(  # async: no thread-pool hop for a few assignments (see deps.
     year_to: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
                                          description="Only documents up to this year")] = None,
     author: Annotated[list[Value], _values("Only documents by an author whose name contains this")] = [],  # noqa: B006
+    by: Annotated[list[Value], _values("Only documents by this author: the whole name, compared without accents or "
+                                       "case, in either order (\"Dupont, Léa\" = \"Léa Dupont\")",
+                                       MAX_NAME_FILTER_VALUES)] = [],  # noqa: B006
+    supervisor: Annotated[list[Value], _values("Only theses supervised by this person (the whole name, compared "
+                                               "as for by)", MAX_NAME_FILTER_VALUES)] = [],  # noqa: B006
+    keyword: Annotated[list[Value], _values("Only documents with this catalogue keyword (without accents or "
+                                            "case)", MAX_NAME_FILTER_VALUES)] = [],  # noqa: B006
 ) -> Filters:
     """The filter parameters shared by every search-like endpoint."""
     return Filters(edition=tuple(edition), type=tuple(type), language=tuple(language), year=tuple(year),
-                   year_from=year_from, year_to=year_to, author=tuple(author))
+                   year_from=year_from, year_to=year_to, author=tuple(author), by=tuple(by),
+                   supervisor=tuple(supervisor), keyword=tuple(keyword))
 
 
 FilterParams = Annotated[Filters, Depends(filters)]
+SortParam = Annotated[Sort, Query(description="relevance (default), or the matches by year: newest or oldest "
+                                              "first — the same documents, the same matches")]
 
 
 def k_parameter(settings: Settings) -> Any:
@@ -58,8 +77,9 @@ def router_for(settings: Settings) -> APIRouter:
                                 description="The question or keywords, in any language")],
         k: Annotated[int, k_query] = 10,
         mode: Annotated[Mode, Query(description="hybrid (default), dense (meaning only) or keyword")] = "hybrid",
+        sort: SortParam = "relevance",
     ) -> SearchResponse:
         """Documents that answer ``q``, best first, one entry per document with its best passage."""
-        return await searching.search(searcher, state.engine, q=q, k=k, filters=filters, mode=mode)
+        return await searching.search(searcher, state.engine, q=q, k=k, filters=filters, mode=mode, sort=sort)
 
     return router
