@@ -29,7 +29,7 @@ from indexer.core.errors import DocumentNotFoundError, PasserelleError, QueryErr
 from indexer.search.filters import LIST_FILTERS, Filters, Mode
 from indexer.search.highlight import Highlighter
 from indexer.search.searcher import Searcher
-from service import i18n, rendering, searching
+from service import citation, i18n, rendering, searching
 from service.api.deps import CurrentSearcher, State
 from service.engine import QueryEngine
 from service.schemas import Document, Passage, SearchResponse
@@ -344,6 +344,7 @@ def document_page(request: Request, searcher: CurrentSearcher, document_id: str)
     extra = [(key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
              for key, value in document.extra.items() if value not in (None, "", [])]
     rendered = _rendered(searcher, document, detail.passages, highlight)
+    cite = citation.PageCitation.of(document, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
     context.update(document=document, sections=[] if rendered else _sections(detail.passages, highlight),
-                   rendered=rendered, related=related, extra=extra)
+                   rendered=rendered, related=related, extra=extra, cite=cite)
     return _render(request, "document.html", context)
