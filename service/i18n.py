@@ -144,7 +144,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite.download": "Télécharger pour un gestionnaire de références :",
         "cite.format.bibtex": "BibTeX (.bib)",
         "cite.format.ris": "RIS (.ris) — Zotero, EndNote, Citavi",
-        "cite.format.csl-json": "CSL-JSON (.json) — Zotero, Pandoc",
+        "cite.format.csl_json": "CSL-JSON (.json) — Zotero, Pandoc",
         "result.cite": "Citer",
     },
     "de": {
@@ -277,7 +277,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite.download": "Für die Literaturverwaltung herunterladen:",
         "cite.format.bibtex": "BibTeX (.bib)",
         "cite.format.ris": "RIS (.ris) — Zotero, EndNote, Citavi",
-        "cite.format.csl-json": "CSL-JSON (.json) — Zotero, Pandoc",
+        "cite.format.csl_json": "CSL-JSON (.json) — Zotero, Pandoc",
         "result.cite": "Zitieren",
     },
     "en": {
@@ -405,7 +405,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite.download": "Download for a reference manager:",
         "cite.format.bibtex": "BibTeX (.bib)",
         "cite.format.ris": "RIS (.ris) — Zotero, EndNote, Citavi",
-        "cite.format.csl-json": "CSL-JSON (.json) — Zotero, Pandoc",
+        "cite.format.csl_json": "CSL-JSON (.json) — Zotero, Pandoc",
         "result.cite": "Cite",
     },
 }
