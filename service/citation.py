@@ -131,27 +131,28 @@ def event_name(document: CitedDocument, edition: Edition | None) -> str | None:
 # ---------------------------------------------------------------------------------------------- names
 
 _PARTICLES = {"de", "del", "della", "der", "des", "di", "du", "da", "dos", "la", "le", "van", "von", "ter", "zu"}
+_TITLES = re.compile(r"^((Prof|Dr|PD|Mag|Dipl\.-[\w.]+|Mme)\.? )+(?=\S+ \S)")  # "Prof. Dr. " before a name
 _ORGANISATION = re.compile(r"[()0-9&]|\b(Entente|Association|asbl|a\.s\.b\.l\.|Ministère|Ministerium|Ministry|"
                            r"Université|Universität|University|Institut|Institute|Service|Fondation|Stiftung|"
                            r"Verein|Office|Croix-Rouge|Caritas)\b", re.IGNORECASE)
 
 
 def person_name(name: str, *, organisation: str | None = None) -> dict[str, str]:
-    """A CSL name: "Léa Dupont" and "Dupont, Léa" → family Dupont, given Léa; an organisation stays whole
-    ("literal"), as do single names."""
+    """A CSL name: "Léa Dupont" and "Dupont, Léa" → family Dupont, given Léa; "Mathis Da Costa" → family Da Costa;
+    academic titles dropped ("Dr. Rachel Kayser"); an organisation stays whole ("literal"), as do single names."""
     name = " ".join(name.split())
     if (organisation and name == organisation) or _ORGANISATION.search(name):
         return {"literal": name}
+    name = _TITLES.sub("", name)
     if "," in name:
         family, _, given = name.partition(",")
         return {"family": family.strip(), "given": given.strip()} if given.strip() else {"literal": family.strip()}
     words = name.split(" ")
     if len(words) == 1:
         return {"literal": name}
-    # "Jean de la Fontaine": the family name starts at the first lower-case particle before the last word.
-    start = len(words) - 1
-    while start > 1 and words[start - 1].lower() in _PARTICLES and words[start - 1].islower():
-        start -= 1
+    # "Jean de la Fontaine", "Kevin Da Silva Ferreira": the family name starts at the first particle after the
+    # given name, in any case (Luxembourg's Portuguese names write "Da" capitalised); else it is the last word.
+    start = next((i for i in range(1, len(words) - 1) if words[i].lower() in _PARTICLES), len(words) - 1)
     return {"family": " ".join(words[start:]), "given": " ".join(words[:start])}
 
 
@@ -268,6 +269,7 @@ def csl_json(item: dict[str, Any]) -> str:
 # citeproc-py does not look into macros when deciding whether a group is empty, so the APA style's "Publication
 # No." group for theses printed a lone "(Publication)"; it is kept only for a thesis that has a number.
 _THESIS_NUMBER = ('<if type="thesis" variable="genre">', '<if type="thesis" variable="genre number">')
+_DOUBLE_PUNCTUATION = re.compile(r"([?!])(</i>)?\.(?= |$)")
 _APA_LOCK = threading.Lock()  # citeproc-py keeps rendering state on the parsed style
 
 
@@ -300,7 +302,9 @@ def apa(item: dict[str, Any], *, html: bool = False) -> str:
         bibliography = CitationStylesBibliography(_apa_style(), CiteProcJSON([source]),
                                                   formatter.html if html else formatter.plain)
         bibliography.register(Citation([CitationItem(item["id"])]))
-        return str(bibliography.bibliography()[0])
+        reference = str(bibliography.bibliography()[0])
+    # CSL drops a period after a title ending in "?" or "!"; citeproc-py does not ("… l'enfance ?.").
+    return _DOUBLE_PUNCTUATION.sub(r"\1\2", reference)
 
 
 # ---------------------------------------------------------------------------------------------- BibTeX

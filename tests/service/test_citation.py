@@ -263,3 +263,20 @@ def test_highwire_tags(corpus: Path) -> None:
     assert names["citation_keywords"] == "Integration; Schule"
     slides = _record(**KINDS[1])
     assert "citation_pdf_url" not in dict(citation.highwire_tags(slides, _item(corpus, **KINDS[1]), pdf_url="x"))
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Mathis Da Costa", {"family": "Da Costa", "given": "Mathis"}),
+    ("Kevin Da Silva Ferreira", {"family": "Da Silva Ferreira", "given": "Kevin"}),
+    ("Dr. Rachel Kayser", {"family": "Kayser", "given": "Rachel"}),
+    ("Prof. Dr. Claude Weis", {"family": "Weis", "given": "Claude"}),
+])
+def test_names_as_the_corpus_writes_them(name: str, expected: dict[str, str]) -> None:
+    assert citation.person_name(name) == expected
+
+
+def test_apa_adds_no_period_after_a_question(corpus: Path) -> None:
+    item = _item(corpus, type="article", year=2024, authors=["Nadia Belkacem"],
+                 title="Quel logement pour les jeunes adultes ?")
+    assert "Quel logement pour les jeunes adultes ? Entente des acteurs" in citation.apa(item)
+    assert "jeunes adultes ?</i> Entente" in citation.apa(item, html=True)
