@@ -201,7 +201,9 @@ _CSL_TYPES = {"thesis": "thesis", "talk": "speech", "slides": "speech", "report"
 
 def _place(venue: str | None) -> str | None:
     """The town of a venue ("Maison du Savoir, Campus Belval, Esch-sur-Alzette" → "Esch-sur-Alzette")."""
-    return venue.rsplit(",", 1)[-1].strip() or None if venue else None
+    if not venue:
+        return None
+    return venue.rsplit(",", 1)[-1].strip() or None
 
 
 def csl_item(document: CitedDocument, *, url: str, edition: Edition | None = None) -> dict[str, Any]:
