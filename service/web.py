@@ -31,7 +31,7 @@ from indexer.core.text import name_key
 from indexer.search.filters import LIST_FILTERS, MAX_FILTER_VALUE_CHARS, SORTS, Filters, Mode, Sort
 from indexer.search.highlight import Highlighter
 from indexer.search.searcher import Searcher
-from service import i18n, rendering, searching
+from service import citation, i18n, rendering, searching
 from service.api.deps import CurrentSearcher, State
 from service.engine import QueryEngine
 from service.schemas import Document, DocumentList, Passage, SearchResponse
@@ -454,6 +454,7 @@ def document_page(request: Request, searcher: CurrentSearcher, document_id: str)
     document = detail.document
     extra = [(key, _links(page, key, value)) for key, value in document.extra.items() if value not in (None, "", [])]
     rendered = _rendered(searcher, document, detail.passages, highlight)
+    cite = citation.PageCitation.of(document, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
     context.update(document=document, sections=[] if rendered else _sections(detail.passages, highlight),
-                   rendered=rendered, related=related, extra=extra)
+                   rendered=rendered, related=related, extra=extra, cite=cite)
     return _render(request, "document.html", context)

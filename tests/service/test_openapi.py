@@ -51,6 +51,7 @@ EXPECTED_ERRORS = {
     ("get", "/documents/{document_id}"): {404, 422, 500, 503},
     ("get", "/documents/{document_id}/similar"): {404, 422, 500, 503},
     ("get", "/documents/{document_id}/file"): {404, 410, 422, 500, 503},
+    ("get", "/documents/{document_id}/cite"): {404, 422, 500, 503},
     ("get", "/health"): {500, 503},
     ("get", "/stats"): {500, 503},
     ("post", "/admin/reindex"): {401, 403, 409, 422, 500},

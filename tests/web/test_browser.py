@@ -459,3 +459,25 @@ def test_sort_a_list_by_year(tab: Tab) -> None:
     page.wait_for_url(re.compile(r"sort=newest"))
     assert sorted(page.locator("#results .hits:not(.hits-related) .hit-title").all_inner_texts()) == matches
     tab.shot("15-sorted-by-year")
+
+
+def test_cite_a_document_and_copy_its_bibtex(browser: Any, fake_server: str) -> None:
+    with _open(browser, fake_server, permissions=["clipboard-read", "clipboard-write"]) as tab:
+        page = tab.page
+        page.goto("/?q=" + GERMAN_QUESTION)
+        tab.results().first.get_by_role("link", name="Cite", exact=True).click()
+        page.wait_for_url(re.compile(r"/d/[0-9a-f]+\?q=[^#]+#cite$"))
+        section = page.locator("#cite")
+        assert section.locator("#cite-apa i").inner_text() == GERMAN_THESIS  # the title in italics, as APA asks
+        bibtex = section.locator("#cite-bibtex").inner_text()
+        assert bibtex.startswith("@mastersthesis{Hoffmann2025Schulische,")
+        copy = section.get_by_role("button", name="Copy").nth(1)  # shown by cite.js; the second is BibTeX's
+        copy.click()
+        status = section.locator(".cite-status").nth(1)
+        page.wait_for_function("s => s.textContent === 'Copied'", arg=status.element_handle())
+        assert page.evaluate("navigator.clipboard.readText()") == bibtex
+        section.get_by_role("button", name="Copy").first.click()
+        page.wait_for_function("() => document.querySelector('.cite-status').textContent === 'Copied'")
+        apa = page.evaluate("navigator.clipboard.readText()")
+        assert apa.startswith(f"Hoffmann, L. (2025). {GERMAN_THESIS} [Thesis]. http") and "<i>" not in apa
+        tab.shot("13-cite")

@@ -3,11 +3,11 @@ import mimetypes
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response
 
 from indexer.core.settings import Settings
-from service import searching
+from service import citation, searching
 from service.api.deps import CurrentSearcher
 from service.api.routes.search import FilterParams, SortParam, k_parameter
 from service.schemas import DocumentDetail, DocumentList, SimilarResponse, error_responses
@@ -29,6 +29,11 @@ _SHOWN = frozenset({"application/pdf", "text/plain", "text/markdown", "image/png
 _SERVED: dict[str, dict[str, Any]] = {
     media_type: {"schema": {"type": "string", "format": "binary"}}
     for media_type in ("application/pdf", *(t.split(";")[0] for t in _MEDIA_TYPES.values()), "application/octet-stream")
+}
+
+# What the citation route answers, for the OpenAPI schema: text in each format's own media type.
+_CITATIONS: dict[str, dict[str, Any]] = {
+    media_type.split(";")[0]: {"schema": {"type": "string"}} for media_type in citation.MEDIA_TYPES.values()
 }
 
 
@@ -75,5 +80,22 @@ def router_for(settings: Settings) -> APIRouter:
         if kind != "application/pdf":  # a sandbox would stop the PDF viewer; the service's policy holds there
             response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return response
+
+    @router.get("/{document_id}/cite", response_class=Response,
+                responses={200: {"description": "The citation, in the format's media type", "content": _CITATIONS},
+                           **error_responses(404, 422, 500, 503)})
+    def cite(request: Request, searcher: CurrentSearcher, document_id: str,
+             fmt: Annotated[citation.Format, Query(alias="format", description=(
+                 "csl-json (Zotero, Mendeley, Pandoc), bibtex (LaTeX), ris (EndNote, Citavi, Zotero) or apa "
+                 "(APA 7, plain text)"))] = "csl-json") -> Response:
+        """How to cite a document: a reference in APA 7, or an entry to import into a reference manager. The
+        reference points to the document's page on this service."""
+        record = searcher.index.require_document(document_id)
+        item = citation.item_for(record, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
+        headers = {}
+        if fmt in citation.EXTENSIONS:  # files to import: saved, under a name that says what they are
+            name = f"{citation.cite_key(item)}.{citation.EXTENSIONS[fmt]}"
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return Response(citation.render(item, fmt), media_type=citation.MEDIA_TYPES[fmt], headers=headers)
 
     return router
