@@ -7,6 +7,7 @@ import base64
 import hashlib
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +29,7 @@ from service import web
 from service.api.routes import admin, documents, search, system
 from service.engine import QueryEngine
 from service.live import LiveIndex, Reindexer
+from service.metrics import Metrics, RequestMetrics
 from service.schemas import ErrorBody, FieldError
 from service.state import ServiceState
 
@@ -42,17 +44,27 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         embedder: an already loaded model to share (tests, benchmarks); loaded from settings otherwise.
     """
     settings = settings or Settings()
+    metrics = Metrics() if settings.metrics == "on" else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started = time.perf_counter()
         model = embedder or Embedder.from_settings(settings)
         model.load()
+        load_seconds = time.perf_counter() - started
+        if metrics is not None:
+            metrics.model_load_seconds.set(load_seconds)
         live = LiveIndex(settings, model)
-        engine = QueryEngine(cache_size=settings.query_cache_size)
+        engine = QueryEngine(cache_size=settings.query_cache_size, metrics=metrics)
         engine.start()
-        app.state.passerelle = ServiceState(settings=settings, live=live, engine=engine, reindexer=Reindexer(live))
+        app.state.passerelle = ServiceState(settings=settings, live=live, engine=engine,
+                                            reindexer=Reindexer(live, metrics=metrics))
         watcher = asyncio.create_task(live.watch())
-        log.info("serving %d documents from %s", live.index.manifest.documents, live.index.path)
+        index = live.index
+        log.info("serving %d documents from %s", index.manifest.documents, index.path,
+                 extra={"event": "start", "generation": index.path.name, "documents": index.manifest.documents,
+                        "passages": index.manifest.passages, "model": model.name,
+                        "model_load_seconds": round(load_seconds, 3), "metrics": settings.metrics})
         try:
             yield
         finally:
@@ -68,6 +80,16 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         redoc_url=None,
     )
     app.add_middleware(SecurityHeaders)
+    if metrics is not None:  # off: no route, so /metrics answers 404 as any unknown path
+        app.add_middleware(RequestMetrics, metrics=metrics)
+
+        @app.get("/metrics", include_in_schema=False)
+        async def prometheus(request: Request) -> Response:
+            if not metrics.authorised(settings, request.headers.get("authorization")):
+                return _error(401, "missing or wrong metrics token", headers={"WWW-Authenticate": "Bearer"})
+            metrics.serving(request.app.state.passerelle.live.index)
+            body, content_type = metrics.exposition()
+            return Response(body, media_type=content_type)
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
@@ -118,7 +140,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     @app.exception_handler(PasserelleError)
     async def _passerelle_error(request: Request, exc: PasserelleError) -> JSONResponse:
-        log.error("request failed: %s", exc)
+        log.error("request failed: %s", exc, extra={"event": "error", "error": type(exc).__name__})
         return _error(503, str(exc))
 
     return app

@@ -195,8 +195,12 @@ def serve(
     from service.app import create_app
 
     settings = _settings(host=host, port=port, index_dir=index_dir, model=model)
+    from service import logs
+
+    logs.configure(settings.log_format, level=logging.INFO)
+    # log_config=None: uvicorn's lines go through the handler configured above, in the same format.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                access_log=settings.access_log)
+                access_log=settings.access_log, log_config=None)
 
 
 @app.command()
@@ -353,7 +357,13 @@ def model(model: ModelOption = None) -> None:
 
 def main() -> None:
     # On stderr, with time and level, so that a log file reads on its own and --json's stdout stays JSON.
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from service import logs
+
+    try:
+        log_format = Settings().log_format
+    except ValidationError:  # reported by the command itself, below, with the name of the setting
+        log_format = "text"
+    logs.configure(log_format)
     try:
         app()
     except PasserelleError as exc:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import queue
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ import numpy as np
 from indexer.core.model import Embedder
 from indexer.search.filters import Filters, Mode, Sort
 from indexer.search.searcher import Searcher, SearchResult
+from service.metrics import Metrics
 
 
 @dataclass
@@ -39,8 +41,9 @@ class _Job:
 class QueryEngine:
     """Batches queries from many concurrent requests onto one inference thread."""
 
-    def __init__(self, *, max_batch: int = 32, cache_size: int = 1024) -> None:
+    def __init__(self, *, max_batch: int = 32, cache_size: int = 1024, metrics: Metrics | None = None) -> None:
         self.max_batch = max_batch
+        self.metrics = metrics  # None: metrics are off, and nothing is timed
         # Query embeddings of recent queries (the same question asked again, a facet clicked, a page
         # reloaded): a dictionary lookup instead of a model call. Only the inference thread touches it.
         self.cache_size = cache_size
@@ -91,9 +94,14 @@ class QueryEngine:
         # Every configured core for the model, one thread for FAISS (their thread teams spinning against each
         # other slowed a query tenfold; figures in bench/RESULTS-scale-speed.md); set per batch, as it is cheap.
         embedder.configure_thread()
+        metrics = self.metrics
         try:
             # A keyword-only search needs no embedding.
-            encoded = iter(self._encode(embedder, [job.query for job in batch if job.mode != "keyword"]))
+            queries = [job.query for job in batch if job.mode != "keyword"]
+            started = time.perf_counter()
+            encoded = iter(self._encode(embedder, queries))
+            if metrics is not None and queries:
+                metrics.stage_seconds.labels("encode").observe(time.perf_counter() - started)
         except Exception as exc:
             for job in batch:
                 _reply(job, exc)
@@ -102,8 +110,11 @@ class QueryEngine:
         for job in batch:
             vector = next(encoded) if job.mode != "keyword" else None
             try:
+                started = time.perf_counter()
                 ranking = job.searcher.rank(job.query, vector, k=job.k, filters=job.filters, mode=job.mode,
                                              sort=job.sort)
+                if metrics is not None:
+                    metrics.stage_seconds.labels("rank").observe(time.perf_counter() - started)
             except Exception as exc:
                 _reply(job, exc)
             else:
@@ -113,13 +124,17 @@ class QueryEngine:
         """Query vectors, from the cache where possible; the misses are encoded in one model call."""
         model = embedder.name
         found: dict[str, np.ndarray] = {}
+        hits = 0
         for query in queries:
             vector = self._cache.get((model, query))
             if vector is not None:
                 self._cache.move_to_end((model, query))
                 found[query] = vector
-                self.cache_hits += 1
+                hits += 1
+        self.cache_hits += hits
         missing = list(dict.fromkeys(q for q in queries if q not in found))
+        if self.metrics is not None:
+            self.metrics.cache_lookups(hits, len(queries) - hits)
         if missing:
             for query, vector in zip(missing, embedder.encode_query(missing), strict=True):
                 found[query] = vector

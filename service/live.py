@@ -21,13 +21,14 @@ from typing import Any, Literal
 
 from rich.progress import Progress
 
-from indexer.build.pipeline import index_corpus
+from indexer.build.pipeline import IndexReport, index_corpus
 from indexer.core.errors import IndexBusyError, IndexCorruptError, PasserelleError
 from indexer.core.generations import mark_refused
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
 from indexer.core.store import Index, current_generation
 from indexer.search.searcher import Searcher
+from service.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +84,15 @@ class LiveIndex:
                 self._refused = path.name
                 self.problem = f"new index {path.name} refused, still serving {self.index.path.name}: {exc}"
                 self.fallback = self.problem
-                log.error("%s", self.problem)
+                log.error("%s", self.problem, extra={"event": "index_refused", "generation": path.name,
+                                                     "error": type(exc).__name__})
                 return False
             searcher = self._searcher(index)
             self.searcher = searcher  # requests resolve it once each (see service.api.deps.get_searcher)
             self.problem = self.fallback = None
-            log.info("now serving %s (%d documents)", path.name, index.manifest.documents)
+            log.info("now serving %s (%d documents)", path.name, index.manifest.documents,
+                     extra={"event": "index_swap", "generation": path.name, "documents": index.manifest.documents,
+                            "passages": index.manifest.passages})
             return True
 
     async def watch(self) -> None:
@@ -116,8 +120,9 @@ class ReindexStatus:
 class Reindexer:
     """Runs a re-index of the configured corpus on a background thread; one at a time."""
 
-    def __init__(self, live: LiveIndex) -> None:
+    def __init__(self, live: LiveIndex, *, metrics: Metrics | None = None) -> None:
         self.live = live
+        self.metrics = metrics
         self.status = ReindexStatus()
         self._progress: Progress | None = None
         self._lock = threading.Lock()
@@ -133,17 +138,25 @@ class Reindexer:
 
     def _run(self, full: bool) -> None:
         settings = self.live.settings
+        started = time.perf_counter()
+        report: IndexReport | None = None
+        outcome = "failed"
         try:
             report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=self.live.embedder,
                                   settings=settings, progress=self._progress, full=full)
             self.status.last_report = report.as_dict()
+            outcome = "completed"
+            log.info("re-index done", extra={"event": "reindex", **summary(report)})
             self.live.reload()
         except IndexBusyError as exc:
+            outcome = "busy"
             self.status.error = str(exc)
         except Exception as exc:  # reported on /admin/status; the served index is untouched
-            log.exception("re-index failed")
+            log.exception("re-index failed", extra={"event": "reindex_failed", "error": type(exc).__name__})
             self.status.error = f"{type(exc).__name__}: {exc}"
         finally:
+            if self.metrics is not None:
+                self.metrics.reindexed(report, time.perf_counter() - started, outcome)
             self.status.running = False
             self.status.finished_at = time.time()
             self._lock.release()
@@ -153,6 +166,14 @@ class Reindexer:
             return {}
         task = self._progress.tasks[0]
         return {"done": int(task.completed), "total": int(task.total or 0), "current": task.description}
+
+
+def summary(report: IndexReport) -> dict[str, Any]:
+    """A re-index run in a few numbers, for its log line (no file names: they may say more than the logs should)."""
+    return {"generation": Path(report.index_path).name, "documents": report.documents, "passages": report.passages,
+            "added": len(report.added), "changed": len(report.changed), "removed": len(report.removed),
+            "unchanged": report.unchanged, "failed": len(report.failed), "skipped": len(report.skipped),
+            "embedded_passages": report.embedded_passages, "seconds": round(report.seconds, 2)}
 
 
 def index_info(index: Index) -> dict[str, Any]:

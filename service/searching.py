@@ -33,8 +33,11 @@ async def search(searcher: Searcher, engine: QueryEngine, *, q: str, k: int, fil
     query = searcher.check(q, k=k, filters=filters, mode=mode)
     parse_sort(sort)
     ranking = await engine.search(searcher, query, k=k, filters=filters, mode=mode, sort=sort)
+    shaping = time.perf_counter()
     highlighter = searcher.highlighter(query)
     results = [Result.of(hit, highlighter) for hit in ranking.hits]
+    if engine.metrics is not None:
+        engine.metrics.stage_seconds.labels("shape").observe(time.perf_counter() - shaping)
     return SearchResponse(
         query=query, k=k, mode=mode, sort=sort, took_ms=round((time.perf_counter() - started) * 1000, 2),
         matches=ranking.matches, results=results,

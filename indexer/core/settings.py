@@ -117,6 +117,27 @@ class Settings(BaseSettings):
         False, description="Log every HTTP request, query included. Off by default: questions about the people "
         "social workers support stay out of the logs.",
     )
+    # -- Operations: metrics, structured logs, the model's device, the embedding cluster ---------------------
+    metrics: Literal["off", "on"] = Field(
+        "off", description="Serve Prometheus metrics at /metrics (request counts and latencies per route, query "
+        "stages, query cache, served generation, re-index runs, model load time).",
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token /metrics then requires (at least 16 characters); unset: open to whoever "
+        "reaches the port.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines of `passerelle serve` and `index`: readable text, or one JSON object per line.",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="Where the embedding model runs: auto (cuda when torch sees a GPU, else cpu), cpu or "
+        "cuda (an error when no GPU is usable).",
+    )
+    cluster: str | None = Field(
+        None, description="Dask scheduler address (e.g. tcp://scheduler:8786) to which `passerelle index` hands the "
+        "embedding of passages; unset: embed in this process. Needs the `cluster` extra.",
+    )
+
     threads: int = Field(
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."
     )
@@ -137,9 +158,9 @@ class Settings(BaseSettings):
             raise ValueError(f"languages must be two-letter ISO 639-1 codes, got {value!r}")
         return [code.lower() for code in value]
 
-    @field_validator("admin_token")
+    @field_validator("admin_token", "metrics_token")
     @classmethod
-    def _strong_token(cls, value: SecretStr | None) -> SecretStr | None:
+    def _strong_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("admin_token must be at least 16 characters (e.g. `openssl rand -hex 24`)")
+            raise ValueError(f"{info.field_name} must be at least 16 characters (e.g. `openssl rand -hex 24`)")
         return value
