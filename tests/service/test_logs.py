@@ -65,8 +65,9 @@ def test_text_lines_read_as_before_with_the_fields_appended() -> None:
 
 def _serve(settings: Settings, port: int, log_format: str) -> subprocess.Popen[str]:
     env = os.environ | {"PASSERELLE_INDEX_DIR": str(settings.index_dir),
-                        "PASSERELLE_CORPUS_DIR": str(settings.corpus_dir), "PASSERELLE_LOG_FORMAT": log_format, "PASSERELLE_ADMIN_TOKEN": ADMIN,
-                        "PASSERELLE_RELOAD_INTERVAL": "0.2", "PASSERELLE_OCR": "false", "PYTHONPATH": str(REPO)}
+                        "PASSERELLE_CORPUS_DIR": str(settings.corpus_dir), "PASSERELLE_LOG_FORMAT": log_format,
+                        "PASSERELLE_ADMIN_TOKEN": ADMIN, "PASSERELLE_RELOAD_INTERVAL": "0.2", "PASSERELLE_OCR": "false",
+                        "PYTHONPATH": str(REPO)}
     return subprocess.Popen([sys.executable, "-c", _SERVE, str(port)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, cwd=REPO)
 
