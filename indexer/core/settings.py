@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_MODEL = "multilingual-e5-small"
 DEFAULT_LANGUAGES = ("fr", "de", "en", "lb", "pt", "it", "es", "nl", "ar")
 Precision = Literal["auto", "fp32", "bf16"]
+Device = Literal["auto", "cpu", "cuda"]
 
 
 def _default_models_dir() -> Path:
@@ -129,7 +130,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines of `passerelle serve` and `index`: readable text, or one JSON object per line.",
     )
-    device: Literal["auto", "cpu", "cuda"] = Field(
+    device: Device = Field(
         "auto", description="Where the embedding model runs: auto (cuda when torch sees a GPU, else cpu), cpu or "
         "cuda (an error when no GPU is usable).",
     )
