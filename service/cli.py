@@ -99,9 +99,10 @@ def index(
             return
         # The bar animates only when a person watches both streams; in a log or a pipe it would be noise.
         watched = console.is_terminal and out.is_terminal and not as_json
-        with _progress() if watched else contextlib.nullcontext() as progress:
+        with _progress() if watched else contextlib.nullcontext() as progress, \
+                _cluster(settings, embedder) as encode:
             report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
-                                  settings=settings, progress=progress, full=full)
+                                  settings=settings, progress=progress, full=full, encode=encode)
     except (PasserelleError, OSError) as exc:
         console.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INCOMPLETE) from exc
@@ -113,6 +114,22 @@ def index(
         print_plain_report(report)
     if strict and report.failed:
         raise typer.Exit(EXIT_FILES_FAILED)
+
+
+def _cluster(settings: Settings, embedder: Embedder) -> contextlib.AbstractContextManager[Any]:
+    """The Dask cluster that embeds the passages (``PASSERELLE_CLUSTER``), or nothing: embed in this process."""
+    if not settings.cluster:
+        return contextlib.nullcontext()
+    try:
+        from indexer.build.cluster import ClusterEncoder, ModelSpec
+    except ModuleNotFoundError as exc:
+        from indexer.core.errors import ClusterError
+
+        raise ClusterError(f"PASSERELLE_CLUSTER is set but {exc.name} is not installed: "
+                           "pip install 'passerelle[cluster]'") from exc
+    with console.status(f"Loading the model on the workers of {settings.cluster}…"):
+        return ClusterEncoder(settings.cluster, ModelSpec.of(settings).load,
+                              expect=(embedder.name, embedder.dimension), batch=settings.batch_size)
 
 
 def print_dry_run(dry: Any) -> None:

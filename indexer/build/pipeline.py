@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from rich.progress import Progress
 
 from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues, read_editions
@@ -60,6 +61,8 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 # Passages waiting to be embedded together: large enough to fill the model's batches well.
 _EMBED_BUFFER = 256
+# Passages (as the model reads them) to their L2-normalised float32 vectors, one row each.
+Encode = Callable[[list[str]], np.ndarray]
 # Files extracted ahead of the one being embedded.
 _PREFETCH = 4
 # Failures that depend on the limits: read again when a limit changed.
@@ -188,9 +191,12 @@ class _Pipeline:
     at nearly the bare model's speed. The writer (SQLite) is only used from the calling thread.
     """
 
-    def __init__(self, writer: IndexWriter, embedder: Embedder, settings: Settings, report: IndexReport) -> None:
+    def __init__(self, writer: IndexWriter, embedder: Embedder, settings: Settings, report: IndexReport,
+                 encode: Encode | None = None) -> None:
         self.writer = writer
         self.embedder = embedder
+        # The one place passages become vectors: the model here, or an embedding backend (a cluster's workers).
+        self.encode = encode or embedder.encode_document
         self.settings = settings
         self.report = report
         self.pending: list[_PassageRow] = []
@@ -251,7 +257,7 @@ class _Pipeline:
     def _encode(self, texts: list[str]) -> Any:
         self.embedder.configure_thread()
         started = time.perf_counter()
-        vectors = self.embedder.encode_document(texts)
+        vectors = self.encode(texts)
         self.report.embed_seconds += time.perf_counter() - started
         return vectors
 
@@ -317,15 +323,17 @@ def index_documents(
     report: IndexReport | None = None,
     progress: Progress | None = None,
     total: int | None = None,
+    encode: Encode | None = None,
 ) -> IndexReport:
-    """Index ``documents`` (or issues to report) into a new, complete generation of ``index_dir``."""
+    """Index ``documents`` (or issues to report) into a new, complete generation of ``index_dir``; ``encode``
+    embeds passages in place of ``embedder`` (see :mod:`indexer.build.cluster`)."""
     report = report or IndexReport()
     started = time.perf_counter()
     writer = IndexWriter(index_dir, model=embedder.name, dimension=embedder.dimension,
                          vector_index=settings.vector_index)
     task = progress.add_task("Indexing", total=total) if progress is not None else None
     try:
-        pipeline = _Pipeline(writer, embedder, settings, report)
+        pipeline = _Pipeline(writer, embedder, settings, report, encode)
         for item in documents:
             if isinstance(item, FileIssue):
                 (report.skipped if item.reason == "unsupported" else report.failed).append(item)
@@ -498,8 +506,12 @@ def plan_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, setti
 
 
 def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings,
-                 progress: Progress | None = None, full: bool = False) -> IndexReport:
-    """Bring the index of ``corpus_root`` up to date (or rebuild it with ``full``); see the module doc."""
+                 progress: Progress | None = None, full: bool = False, encode: Encode | None = None) -> IndexReport:
+    """Bring the index of ``corpus_root`` up to date (or rebuild it with ``full``); see the module doc.
+
+    ``encode`` embeds the passages in place of ``embedder`` (which still tokenises them and names the model):
+    :class:`indexer.build.cluster.ClusterEncoder` hands them to a Dask cluster.
+    """
     started = time.perf_counter()
     survey = _survey(corpus_root, index_dir=index_dir, embedder=embedder, settings=settings, full=full)
     corpus_root, report, entries, hashes = survey.corpus_root, survey.report, survey.entries, survey.hashes
@@ -532,7 +544,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
         for record in plan.remove:
             writer.remove_document(record.id)
             report.removed.append(record.path)
-        pipeline = _Pipeline(writer, embedder, settings, report)
+        pipeline = _Pipeline(writer, embedder, settings, report, encode)
         task = progress.add_task("Indexing", total=len(plan.embed) + len(plan.repoint)) if progress else None
         for old, new_path in plan.repoint:
             _advance(progress, task, new_path)

@@ -103,6 +103,11 @@ class IndexBusyError(IndexError_):
     """Another indexing run holds the index folder's lock."""
 
 
+class ClusterError(PasserelleError):
+    """The embedding cluster (``PASSERELLE_CLUSTER``) cannot be used: not installed, not reachable, or it lost
+    the run's work beyond its retries. The run stops and the served index stays as it was."""
+
+
 class QueryError(PasserelleError):
     """A search request is invalid; the message says why.
 

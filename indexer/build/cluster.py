@@ -1,0 +1,151 @@
+"""Embedding on a Dask cluster: ``passerelle index`` hands the passages to embed to ``PASSERELLE_CLUSTER``'s workers.
+
+Only the model's work moves: the files are still read, chunked and tokenised (the tokenizer is the model's own, so
+the model loads here too) on the machine running ``passerelle index``, which writes the generation and publishes
+it. :class:`ModelPlugin` loads the model once per worker, from the same model settings as here; each buffer of
+passages is cut into batches, submitted with ``client.map`` and gathered in order. Dask resubmits the batches of a
+worker that dies (up to its ``distributed.scheduler.allowed-failures``) and :data:`RETRIES` times those whose task
+raised; past that, :class:`ClusterEncoder` raises :class:`~indexer.core.errors.ClusterError`, the run aborts its
+staging generation, and the served index stays as it was.
+
+This module needs the ``cluster`` extra (``pip install 'passerelle[cluster]'``); nothing else imports it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+from distributed import Client, WorkerPlugin, get_worker
+
+from indexer.core.errors import ClusterError
+from indexer.core.model import Embedder
+from indexer.core.settings import Device, Precision, Settings, _default_models_dir
+
+log = logging.getLogger(__name__)
+
+PLUGIN_NAME = "passerelle-model"
+# Resubmissions of a batch whose task raised (a worker's out-of-memory, a model error on one machine).
+RETRIES = 2
+# Seconds to reach the scheduler before the run gives up.
+CONNECT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a worker needs to load the same model as this machine: the model settings, no secrets."""
+
+    model: str
+    models_dir: Path | None  # None: the worker's own default (~/.cache/passerelle/models on that machine)
+    threads: int
+    batch_size: int
+    precision: Precision
+    device: Device
+
+    @classmethod
+    def of(cls, settings: Settings) -> ModelSpec:
+        models_dir = settings.models_dir if "models_dir" in settings.model_fields_set else None
+        return cls(settings.model, models_dir, settings.threads, settings.batch_size, settings.precision,
+                   settings.device)
+
+    def load(self) -> Embedder:
+        return Embedder(self.model, models_dir=self.models_dir or _default_models_dir(), threads=self.threads,
+                        batch_size=self.batch_size, precision=self.precision, device=self.device).load()
+
+
+class ModelPlugin(WorkerPlugin):
+    """Loads the model once per worker, when the worker joins (or when the plugin is registered)."""
+
+    def __init__(self, load: Callable[[], Embedder]) -> None:
+        self.load = load  # pickled to the workers: a ModelSpec's method, or a test's stand-in
+        self.embedder: Embedder | None = None
+
+    def setup(self, worker: Any) -> None:
+        self.embedder = self.load()
+        self.embedder.configure_thread()
+
+    def teardown(self, worker: Any) -> None:
+        self.embedder = None
+
+
+def _worker_embedder(worker: Any = None) -> Embedder:
+    plugin = (worker or get_worker()).plugins[PLUGIN_NAME]
+    if not isinstance(plugin, ModelPlugin) or plugin.embedder is None:
+        raise ClusterError("this worker has no Passerelle model loaded")
+    return plugin.embedder
+
+
+def _model_name(dask_worker: Any) -> tuple[str, int]:
+    # client.run passes the worker by this name: outside a task, get_worker() finds none.
+    embedder = _worker_embedder(dask_worker)
+    return embedder.name, embedder.dimension
+
+
+def _encode_batch(texts: list[str]) -> np.ndarray:
+    embedder = _worker_embedder()
+    embedder.configure_thread()  # each task may run on another of the worker's threads
+    return embedder.encode_document(texts)
+
+
+class ClusterEncoder:
+    """Encodes passages on the cluster at ``address``; a callable for ``index_corpus(encode=…)``.
+
+    Args:
+        address: the scheduler's address (``tcp://scheduler:8786``), or a running ``LocalCluster``.
+        load: what each worker calls once to load its model (``ModelSpec.of(settings).load``).
+        expect: the model name and dimension of the index being written: every worker's model must match.
+        batch: passages per task (a worker encodes one task in one model call).
+    """
+
+    def __init__(self, address: Any, load: Callable[[], Embedder], *, expect: tuple[str, int],
+                 batch: int = 32) -> None:
+        self.address = address
+        self.batch = batch
+        self.dimension = expect[1]
+        try:
+            self.client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"cannot reach the embedding cluster at {address}: {exc}") from exc
+        try:
+            self.client.register_plugin(ModelPlugin(load), name=PLUGIN_NAME)
+            models = self.client.run(_model_name)
+        except Exception as exc:
+            self.client.close()
+            raise ClusterError(f"the workers of {address} cannot load the model: {type(exc).__name__}: {exc}") \
+                from exc
+        wrong = {worker: model for worker, model in models.items() if tuple(model) != expect}
+        if not models or wrong:
+            self.client.close()
+            raise ClusterError(f"the cluster at {address} has no worker" if not models else
+                               f"workers of {address} load another model than {expect}: {wrong}")
+        log.info("embedding on %d workers of %s", len(models), address,
+                 extra={"event": "cluster", "workers": len(models)})
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        batches = [list(texts[start:start + self.batch]) for start in range(0, len(texts), self.batch)]
+        if not batches:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        futures = self.client.map(_encode_batch, batches, retries=RETRIES, pure=False)
+        try:
+            vectors = self.client.gather(futures)
+        except Exception as exc:  # a lost scheduler, a batch that killed its workers, a task failing past retries
+            raise ClusterError(f"the embedding cluster at {self.address} failed: {type(exc).__name__}: {exc}") \
+                from exc
+        finally:
+            self.client.cancel(futures)
+        return np.concatenate(vectors).astype(np.float32, copy=False)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> ClusterEncoder:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
