@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,23 +15,10 @@ from indexer import FakeEmbedder, Settings, index_corpus
 from service.logs import JsonFormatter, TextFormatter
 
 from ..conftest import free_port
+from .processes import serve, stop, wait_healthy
 
-REPO = Path(__file__).resolve().parents[2]
 ADMIN = "a-long-enough-admin-token-for-tests"
 SECRET_QUERY = "confidential-question-about-someone"
-
-# `passerelle serve` as the console script runs it (main(), its logging set-up, uvicorn), over the fake embedder
-# so that the process starts in a second: the real model's serve is tested in tests/indexer/test_cli.py.
-_SERVE = """
-import sys
-from indexer import FakeEmbedder
-from indexer.core.model import Embedder
-Embedder.from_settings = classmethod(lambda cls, settings: FakeEmbedder())
-from service.cli import main
-sys.argv = ["passerelle", "serve", "--port", sys.argv[1]]
-main()
-"""
-
 
 def _record(message: str, *, exc: BaseException | None = None, **extra: object) -> logging.LogRecord:
     record = logging.LogRecord("service.live", logging.ERROR if exc else logging.INFO, __file__, 1, message, None,
@@ -63,30 +46,15 @@ def test_text_lines_read_as_before_with_the_fields_appended() -> None:
     assert TextFormatter().format(_record("plain")).endswith("service.live: plain")
 
 
-def _serve(settings: Settings, port: int, log_format: str) -> subprocess.Popen[str]:
-    env = os.environ | {"PASSERELLE_INDEX_DIR": str(settings.index_dir),
-                        "PASSERELLE_CORPUS_DIR": str(settings.corpus_dir), "PASSERELLE_LOG_FORMAT": log_format,
-                        "PASSERELLE_ADMIN_TOKEN": ADMIN, "PASSERELLE_RELOAD_INTERVAL": "0.2", "PASSERELLE_OCR": "false",
-                        "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-c", _SERVE, str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, cwd=REPO)
-
-
 def _run_a_day(settings: Settings, log_format: str) -> str:
     """Start, search, re-index (a new generation is swapped in), stop; the process's stderr."""
     port = free_port()
-    server = _serve(settings, port, log_format)
+    server = serve(settings, port, PASSERELLE_LOG_FORMAT=log_format, PASSERELLE_ADMIN_TOKEN=ADMIN,
+                   PASSERELLE_RELOAD_INTERVAL="0.2", PASSERELLE_OCR="false")
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            wait_healthy(server, client)
             deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()  # type: ignore[union-attr]
-                time.sleep(0.1)
             served = client.get("/health").json()["generation"]
             assert client.get("/search", params={"q": SECRET_QUERY}).status_code == 200
             auth = {"Authorization": f"Bearer {ADMIN}"}
@@ -94,13 +62,9 @@ def _run_a_day(settings: Settings, log_format: str) -> str:
             while client.get("/health").json()["generation"] == served:
                 assert time.monotonic() < deadline + 60, "the new generation was not served"
                 time.sleep(0.1)
-        server.send_signal(signal.SIGTERM)
-        _, errors = server.communicate(timeout=30)
-        return errors
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        errors = stop(server)
+    return errors
 
 
 @pytest.fixture
