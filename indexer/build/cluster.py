@@ -112,6 +112,12 @@ class ClusterEncoder:
         except (OSError, TimeoutError) as exc:
             raise ClusterError(f"cannot reach the embedding cluster at {address}: {exc}") from exc
         try:
+            # Workers may still be starting (or restarting after a crash): wait for one, not for ever.
+            self.client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        except TimeoutError as exc:
+            self.client.close()
+            raise ClusterError(f"no worker joined the cluster at {address} within {CONNECT_SECONDS} s") from exc
+        try:
             self.client.register_plugin(ModelPlugin(load), name=PLUGIN_NAME)
             models = self.client.run(_model_name)
         except Exception as exc:
@@ -123,8 +129,11 @@ class ClusterEncoder:
             self.client.close()
             raise ClusterError(f"the cluster at {address} has no worker" if not models else
                                f"workers of {address} load another model than {expect}: {wrong}")
-        log.info("embedding on %d workers of %s", len(models), address,
-                 extra={"event": "cluster", "workers": len(models)})
+        threads = sum(self.client.nthreads().values())
+        # Two batches per worker thread in each buffer the pipeline hands over: none waits for the slowest.
+        self.buffer_size = 2 * threads * batch
+        log.info("embedding on %d workers (%d threads) of %s", len(models), threads, address,
+                 extra={"event": "cluster", "workers": len(models), "threads": threads})
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         batches = [list(texts[start:start + self.batch]) for start in range(0, len(texts), self.batch)]

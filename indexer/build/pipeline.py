@@ -197,6 +197,8 @@ class _Pipeline:
         self.embedder = embedder
         # The one place passages become vectors: the model here, or an embedding backend (a cluster's workers).
         self.encode = encode or embedder.encode_document
+        # A cluster asks for a larger buffer (its ``buffer_size``), so that every worker has a batch of each.
+        self.buffer = max(_EMBED_BUFFER, getattr(encode, "buffer_size", 0))
         self.settings = settings
         self.report = report
         self.pending: list[_PassageRow] = []
@@ -238,7 +240,7 @@ class _Pipeline:
             self._context.append(embedded_text(chunk.text, title=title, section=section)
                                  if PASSAGE_CONTEXT else chunk.text)
         self.report.ocr_pages += document.ocr_pages
-        if len(self.pending) >= _EMBED_BUFFER:
+        if len(self.pending) >= self.buffer:
             self.flush()
 
     def flush(self) -> None:
