@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 SIGN_IN = "/admin/sign-in"
 _MB = 1 << 20
-NOTICES = {"created", "uploaded", "withdrawn", "started", "busy", "signed-out"}
+NOTICES = {"created", "uploaded", "withdrawn", "started", "busy", "signed-out", "described"}
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -208,6 +208,37 @@ def router_for(settings: Settings) -> APIRouter:
             # The file left the corpus, so its URL answers 410 now; a re-index takes it out of search.
             _reindex_soon(get_state_of(request).reindexer)
             return RedirectResponse(f"/admin/run?{urlencode({'done': 'withdrawn', 'n': relative})}",
+                                    status_code=303)
+
+        return await action(request, run)
+
+    @router.get("/describe")
+    def describe_page(request: Request, path: str = "") -> Response:
+        session = guard(request)
+        if isinstance(session, Response):
+            return session
+        try:
+            catalogue = uploads.catalogue_for(corpus, path)
+            values = uploads.description(corpus, path)
+        except uploads.Refused as refused:
+            return _refusal(request, refused.key, status=404, **refused.values)
+        return _render(request, "staff_describe.html", {
+            "session": session, "path": path, "values": values, "notice": _notice(request),
+            "catalogue": str(catalogue.relative_to(corpus.resolve())), "edition": path.split("/")[0]})
+
+    @router.post("/describe")
+    async def describe(request: Request) -> Response:
+        async def run(session: Session, form: FormData) -> Response:
+            path = str(form.get("path") or "")
+            fields = {name: str(form.get(name) or "") for name in uploads.DESCRIBED}
+            try:
+                catalogue = uploads.describe(corpus, path, fields)
+            except uploads.Refused as refused:
+                return _refusal(request, refused.key, status=400, back=f"/admin/describe?{urlencode({'path': path})}",
+                                **refused.values)
+            auth.audit.record(session.who, "describe", path, catalogue=str(catalogue.relative_to(corpus.resolve())),
+                              fields=sorted(name for name, value in fields.items() if value.strip()))
+            return RedirectResponse(f"/admin/describe?{urlencode({'path': path, 'done': 'described'})}",
                                     status_code=303)
 
         return await action(request, run)

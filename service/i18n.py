@@ -609,6 +609,18 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.refused.empty": "« {name} » est vide.",
         "staff.refused.archive": "« {name} » est refusé : {detail}",
         "staff.refused.document": "« {name} » n'est pas un document du corpus.",
+        "staff.describe": "Décrire",
+        "staff.describe.title": "Décrire « {name} »",
+        "staff.describe.catalogue": "Enregistré dans {name} (ses commentaires et autres champs sont conservés). "
+                                    "Réindexez pour publier.",
+        "staff.describe.authors": "Auteur·es (un par ligne)",
+        "staff.describe.type": "Type",
+        "staff.describe.language": "Langue (code ISO à deux lettres)",
+        "staff.describe.save": "Enregistrer",
+        "staff.done.described": "Description enregistrée. Réindexez pour la publier.",
+        "staff.refused.fields": "Un champ n'est pas valable (type : minuscules ; langue : deux lettres ; "
+                                "textes trop longs).",
+        "staff.refused.catalogue": "Le catalogue {name} est illisible : corrigez-le d'abord.",
     },
     "de": {
         "staff.nav": "Mitarbeiterkonsole",
@@ -690,6 +702,18 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.refused.empty": "„{name}“ ist leer.",
         "staff.refused.archive": "„{name}“ wird abgelehnt: {detail}",
         "staff.refused.document": "„{name}“ ist kein Dokument des Korpus.",
+        "staff.describe": "Beschreiben",
+        "staff.describe.title": "„{name}“ beschreiben",
+        "staff.describe.catalogue": "Gespeichert in {name} (Kommentare und weitere Felder bleiben erhalten). "
+                                    "Neu indexieren, um es zu veröffentlichen.",
+        "staff.describe.authors": "Autor·innen (eine Zeile pro Person)",
+        "staff.describe.type": "Art",
+        "staff.describe.language": "Sprache (zweibuchstabiger ISO-Code)",
+        "staff.describe.save": "Speichern",
+        "staff.done.described": "Beschreibung gespeichert. Neu indexieren, um sie zu veröffentlichen.",
+        "staff.refused.fields": "Ein Feld ist ungültig (Art: Kleinbuchstaben; Sprache: zwei Buchstaben; zu lange "
+                                "Texte).",
+        "staff.refused.catalogue": "Der Katalog {name} ist nicht lesbar: Korrigieren Sie ihn zuerst.",
     },
     "en": {
         "staff.nav": "Staff console",
@@ -769,6 +793,18 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.refused.empty": "“{name}” is empty.",
         "staff.refused.archive": "“{name}” is refused: {detail}",
         "staff.refused.document": "“{name}” is not a document of the corpus.",
+        "staff.describe": "Describe",
+        "staff.describe.title": "Describe “{name}”",
+        "staff.describe.catalogue": "Saved in {name} (its comments and other fields are kept). Re-index to "
+                                    "publish.",
+        "staff.describe.authors": "Authors (one a line)",
+        "staff.describe.type": "Type",
+        "staff.describe.language": "Language (two-letter ISO code)",
+        "staff.describe.save": "Save",
+        "staff.done.described": "Description saved. Re-index to publish it.",
+        "staff.refused.fields": "A field is not valid (type: lower-case letters; language: two letters; texts too "
+                                "long).",
+        "staff.refused.catalogue": "The catalogue {name} cannot be read: correct it first.",
     },
 }
 for _language, _strings in _STAFF.items():

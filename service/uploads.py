@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import tomlkit
+from tomlkit.exceptions import ParseError
+from tomlkit.items import AoT
 
 from indexer.build.catalogue import CATALOGUE_NAME
 from indexer.build.extract import Limits, check_zip, is_supported
@@ -200,6 +202,93 @@ def withdraw(corpus: Path, relative: str, mode: Literal["move", "delete"]) -> Pa
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(path, target)
     return target
+
+
+# The catalogue fields the console's "Describe" form edits; any other key of an entry is kept as it is.
+DESCRIBED = ("title", "authors", "year", "type", "language")
+_WORD = re.compile(r"^[a-z][a-z-]{0,39}$")
+
+
+def catalogue_for(corpus: Path, relative: str) -> Path:
+    """The catalogue that describes the document at ``relative``: the deepest existing ``catalogue.toml`` from its
+    folder up to its edition's (deeper catalogues win: indexer.build.catalogue), else a new one in the edition's."""
+    path = document_path(corpus, relative)
+    root = corpus.resolve()
+    edition = root / path.relative_to(root).parts[0]
+    folder = path.parent
+    while folder != edition and not (folder / CATALOGUE_NAME).is_file():
+        folder = folder.parent
+    return folder / CATALOGUE_NAME
+
+
+def description(corpus: Path, relative: str) -> dict[str, Any]:
+    """What the catalogue says about the document at ``relative`` (the fields of :data:`DESCRIBED` it has)."""
+    catalogue = catalogue_for(corpus, relative)
+    entry = _entry(_parse(catalogue), _file_key(catalogue, corpus, relative))
+    return {key: entry[key] for key in DESCRIBED if entry is not None and key in entry}
+
+
+def describe(corpus: Path, relative: str, fields: dict[str, str]) -> Path:
+    """Write the ``fields`` (as typed in the form; empty: removed) of the document at ``relative`` into its
+    catalogue, with tomlkit: the file's comments, layout and other keys stay as they were."""
+    values = _checked(fields)
+    catalogue = catalogue_for(corpus, relative)
+    document = _parse(catalogue)
+    key = _file_key(catalogue, corpus, relative)
+    entry = _entry(document, key)
+    if entry is None:
+        if "documents" not in document:
+            document.add("documents", tomlkit.aot())
+        entries = document["documents"]
+        if not isinstance(entries, AoT):
+            raise Refused("staff.refused.catalogue", name=str(catalogue.relative_to(corpus.resolve())))
+        entry = tomlkit.table()
+        entry.add("file", key)
+        entries.append(entry)
+        entry = entries[-1]
+    for name in DESCRIBED:
+        if values.get(name) is not None:
+            entry[name] = values[name]
+        elif name in entry:
+            del entry[name]
+    _write_atomically(catalogue, tomlkit.dumps(document).encode("utf-8"))
+    return catalogue
+
+
+def _checked(fields: dict[str, str]) -> dict[str, Any]:
+    title = " ".join(fields.get("title", "").split())
+    authors = [" ".join(line.split()) for line in fields.get("authors", "").splitlines() if line.strip()]
+    year, kind, language = (fields.get(name, "").strip() for name in ("year", "type", "language"))
+    if len(title) > 500 or len(authors) > 50 or any(len(author) > 200 for author in authors):
+        raise Refused("staff.refused.fields")
+    if year and not (year.isdigit() and 1000 <= int(year) <= 9999):
+        raise Refused("staff.refused.year", year=year)
+    if kind and not _WORD.match(kind):
+        raise Refused("staff.refused.fields")
+    if language and not (len(language) == 2 and language.isalpha()):
+        raise Refused("staff.refused.fields")
+    return {"title": title or None, "authors": authors or None, "year": int(year) if year else None,
+            "type": kind or None, "language": language.lower() or None}
+
+
+def _parse(catalogue: Path) -> tomlkit.TOMLDocument:
+    if not catalogue.is_file():
+        return tomlkit.document()
+    try:
+        return tomlkit.parse(catalogue.read_text(encoding="utf-8"))
+    except (ParseError, UnicodeDecodeError) as exc:
+        raise Refused("staff.refused.catalogue", name=catalogue.name) from exc
+
+
+def _file_key(catalogue: Path, corpus: Path, relative: str) -> str:
+    return document_path(corpus, relative).relative_to(catalogue.parent).as_posix()
+
+
+def _entry(document: tomlkit.TOMLDocument, key: str) -> Any:
+    entries = document.get("documents")
+    if not isinstance(entries, list):
+        return None
+    return next((entry for entry in entries if isinstance(entry, dict) and entry.get("file") == key), None)
 
 
 WITHDRAWN_LOG = "withdrawn.jsonl"  # in the index folder: the ids whose file URL answers 410 Gone for good

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from indexer import FakeEmbedder, Settings, index_corpus
+from service import uploads
 from tests.conftest import run_server
 from tests.documents import write_docx, zip_bomb_docx
 
@@ -89,9 +91,10 @@ def audit(settings: Settings) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-PAGES = ["/admin", "/admin/editions/2025-demo", "/admin/run", "/admin/run/progress", "/admin/audit"]
+PAGES = ["/admin", "/admin/editions/2025-demo", "/admin/run", "/admin/run/progress", "/admin/audit",
+         "/admin/describe?path=2025-demo/housing-report.docx"]
 ACTIONS = ["/admin/sign-out", "/admin/editions", "/admin/editions/2025-demo/upload", "/admin/run",
-           "/admin/withdraw"]
+           "/admin/withdraw", "/admin/describe"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -315,6 +318,51 @@ def test_upload_reindex_search_withdraw(staff: tuple[httpx.Client, str], staff_s
     assert NEW_WORDS not in (staff_settings.index_dir / "audit.jsonl").read_text(encoding="utf-8")
     page = http.get("/admin/audit")
     assert page.status_code == 200 and "garten.docx" in page.text
+
+
+def test_describe_writes_the_catalogue_keeping_its_comments_and_other_keys(
+        staff: tuple[httpx.Client, str], staff_settings: Settings, staff_server: str) -> None:
+    http, csrf = staff
+    catalogue = staff_settings.corpus_dir / "2025-demo" / "catalogue.toml"
+    catalogue.write_text("# Kept: a comment of the staff's\n" + catalogue.read_text(encoding="utf-8"), encoding="utf-8")
+    path = "2025-demo/theses/integration.pdf"
+    form = http.get("/admin/describe", params={"path": path})
+    assert form.status_code == 200 and "Lena Hoffmann" in form.text and 'value="2025"' in form.text
+    before = catalogue.read_text(encoding="utf-8")
+    refused = http.post("/admin/describe", data={"csrf": csrf, "path": path, "title": "X", "year": "twenty"})
+    assert refused.status_code == 400 and catalogue.read_text(encoding="utf-8") == before
+    saved = http.post("/admin/describe", data={
+        "csrf": csrf, "path": path, "title": "Integration in der Grundschule", "authors": "Lena Hoffmann\nJo Weis",
+        "year": "2025", "type": "thesis", "language": "de"})
+    assert saved.status_code == 303
+    text = catalogue.read_text(encoding="utf-8")
+    assert text.startswith("# Kept: a comment of the staff's\n")
+    entry = next(e for e in tomllib.loads(text)["documents"] if e["file"] == "theses/integration.pdf")
+    assert entry["title"] == "Integration in der Grundschule" and entry["authors"] == ["Lena Hoffmann", "Jo Weis"]
+    assert entry["supervisor"] == "Prof. Dr. Claude Weis" and entry["keywords"] == ["Integration", "Schule"]
+    # A file no catalogue describes yet: a new catalogue in its edition's folder.
+    assert http.post("/admin/describe", data={"csrf": csrf, "path": "2024-archive/notes.txt",
+                                              "title": "Notes sur l'IA", "type": "report"}).status_code == 303
+    new = tomllib.loads((staff_settings.corpus_dir / "2024-archive" / "catalogue.toml").read_text(encoding="utf-8"))
+    assert new["documents"] == [{"file": "notes.txt", "title": "Notes sur l'IA", "type": "report"}]
+    assert http.post("/admin/run", data={"csrf": csrf}).status_code == 303
+    _wait_for_reindex(staff_server)
+    found = http.get("/search", params={"q": "Grundschule", "mode": "keyword"}).json()["results"]
+    assert [hit["document"]["title"] for hit in found][:1] == ["Integration in der Grundschule"]
+    assert ("describe", path) in {(e["action"], e["target"]) for e in audit(staff_settings)}
+
+
+def test_withdrawing_can_delete_and_never_leaves_the_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "2025").mkdir(parents=True)
+    (corpus / "2025" / "a.txt").write_text("a", encoding="utf-8")
+    (tmp_path / "outside.txt").write_text("keep", encoding="utf-8")
+    for bad in ("../outside.txt", "2025/../../outside.txt", "/etc/passwd", "2025"):
+        with pytest.raises(uploads.Refused):
+            uploads.withdraw(corpus, bad, "delete")
+    assert uploads.withdraw(corpus, "2025/a.txt", "delete") is None
+    assert not (corpus / "2025" / "a.txt").exists() and (tmp_path / "outside.txt").exists()
+    assert not (corpus / uploads.WITHDRAWN).exists()
 
 
 def test_the_api_keeps_its_bearer_token(anonymous: httpx.Client) -> None:
