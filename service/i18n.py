@@ -589,7 +589,6 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.done.started": "Réindexation lancée.",
         "staff.done.busy": "Une réindexation était déjà en cours.",
         "staff.done.signed-out": "Vous êtes déconnecté·e.",
-        "staff.refused.length": "La taille de la requête n'est pas indiquée.",
         "staff.refused.request_too_large": "Ce dépôt dépasse {mb} Mo au total : déposez moins de fichiers à la fois.",
         "staff.refused.csrf": "Le formulaire a expiré ou ne vient pas de cette console : rechargez la page et "
                               "recommencez.",
@@ -681,7 +680,6 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.done.started": "Neuindexierung gestartet.",
         "staff.done.busy": "Es lief bereits eine Neuindexierung.",
         "staff.done.signed-out": "Sie sind abgemeldet.",
-        "staff.refused.length": "Die Größe der Anfrage ist nicht angegeben.",
         "staff.refused.request_too_large": "Dieser Upload ist größer als {mb} MB: Laden Sie weniger Dateien auf "
                                            "einmal hoch.",
         "staff.refused.csrf": "Das Formular ist abgelaufen oder stammt nicht aus dieser Konsole: Laden Sie die "
@@ -774,7 +772,6 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.done.started": "Re-index started.",
         "staff.done.busy": "A re-index was already running.",
         "staff.done.signed-out": "You are signed out.",
-        "staff.refused.length": "The request does not say its size.",
         "staff.refused.request_too_large": "This upload is over {mb} MB in all: upload fewer files at once.",
         "staff.refused.csrf": "The form has expired or does not come from this console: reload the page and try "
                               "again.",

@@ -245,6 +245,26 @@ def test_a_request_over_the_limit_is_refused(staff: tuple[httpx.Client, str], st
     assert snapshot(staff_settings.corpus_dir) == before
 
 
+def test_a_chunked_request_over_the_limit_is_refused(staff: tuple[httpx.Client, str],
+                                                     staff_settings: Settings) -> None:
+    http, csrf = staff
+    before = snapshot(staff_settings.corpus_dir)
+    boundary = "staffboundary"
+
+    def body() -> Iterator[bytes]:  # no Content-Length: sent in chunks
+        yield (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'
+               f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="huge.txt"\r\n'
+               "Content-Type: text/plain\r\n\r\n").encode()
+        for _ in range(5):
+            yield b"z" * 1024 * 1024
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    answer = http.post("/admin/editions/2025-demo/upload", content=body(),
+                       headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert answer.status_code == 413
+    assert snapshot(staff_settings.corpus_dir) == before
+
+
 def test_an_edition_is_created_with_its_catalogue(staff: tuple[httpx.Client, str], staff_settings: Settings) -> None:
     http, csrf = staff
     answer = http.post("/admin/editions", data={"csrf": csrf, "id": "2026-test", "title": "Journée 2026",
