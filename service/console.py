@@ -323,7 +323,7 @@ def _render(request: Request, template: str, context: dict[str, Any], *, status:
     base = {
         "request": request, "ui": language,
         "t": lambda key, **values: _translate(language, key, **values),
-        "languages": [(code, i18n.NATIVE_NAMES[code], f"{request.url.path}?lang={code}") for code in i18n.LANGUAGES],
+        "languages": [(code, i18n.NATIVE_NAMES[code], _with_lang(request, code)) for code in i18n.LANGUAGES],
         "home": "/",
     }
     response = TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status,
@@ -334,6 +334,12 @@ def _render(request: Request, template: str, context: dict[str, Any], *, status:
     response.headers["Cache-Control"] = "no-store"  # staff pages hold what only staff may see
     response.headers["Content-Language"] = language
     return response
+
+
+def _with_lang(request: Request, code: str) -> str:
+    """This page in another interface language: its other parameters (``path``…) kept, a notice dropped."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "done", "n")]
+    return f"{request.url.path}?{urlencode([*pairs, ('lang', code)])}"
 
 
 def _refusal(request: Request, key: str, *, status: int, back: str = "/admin", **values: Any) -> Response:

@@ -193,6 +193,10 @@ def test_the_console_speaks_the_interface_languages(staff: tuple[httpx.Client, s
     assert "Console du personnel" in http.get("/admin?lang=fr").text
     assert "Mitarbeiterkonsole" in http.get("/admin?lang=de").text
     assert "Staff console" in http.get("/admin?lang=en").text
+    # The language links keep the page's own parameters.
+    page = http.get("/admin/describe", params={"path": "2025-demo/ia-slides.pptx", "lang": "de"})
+    assert "Beschreiben" in page.text
+    assert 'href="/admin/describe?path=2025-demo%2Fia-slides.pptx&amp;lang=fr"' in page.text
 
 
 def _upload(http: httpx.Client, csrf: str, files: list[tuple[str, bytes]], *, folder: str = "2025-demo",
