@@ -171,7 +171,14 @@ class Settings(BaseSettings):
     @classmethod
     def _a_hash(cls, value: SecretStr | None) -> SecretStr | None:
         # A password written here in clear would be a password on disk: only an argon2 hash is accepted.
-        if value is not None and not value.get_secret_value().startswith("$argon2"):
+        if value is None:
+            return value
+        from argon2 import extract_parameters
+        from argon2.exceptions import InvalidHashError
+
+        try:
+            extract_parameters(value.get_secret_value())
+        except (InvalidHashError, ValueError):
             raise ValueError("staff_password_hash must be an argon2 hash ($argon2id$…), not a password: "
-                             "make one with `python -m service.staff`")
+                             "make one with `python -m service.staff`") from None
         return value

@@ -398,3 +398,7 @@ def test_the_api_keeps_its_bearer_token(anonymous: httpx.Client) -> None:
 def test_a_plain_password_is_not_a_password_hash() -> None:
     with pytest.raises(ValueError, match="argon2 hash"):
         Settings(staff_password_hash="hunter2hunter2")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="argon2 hash") as refused:
+        Settings(staff_password_hash="$argon2id$but-not-a-hash")  # type: ignore[arg-type]
+    assert "but-not-a-hash" not in str(refused.value)
+    assert Settings(staff_password_hash=PasswordHasher().hash("x" * 12)).staff_password_hash is not None  # type: ignore[arg-type]
