@@ -402,3 +402,19 @@ def test_a_plain_password_is_not_a_password_hash() -> None:
         Settings(staff_password_hash="$argon2id$but-not-a-hash")  # type: ignore[arg-type]
     assert "but-not-a-hash" not in str(refused.value)
     assert Settings(staff_password_hash=PasswordHasher().hash("x" * 12)).staff_password_hash is not None  # type: ignore[arg-type]
+
+
+def test_the_progress_says_files_done_of_total_the_current_file_and_the_time_so_far() -> None:
+    from service.console import _run_status
+    from service.live import ReindexStatus
+
+    class Running:
+        status = ReindexStatus(running=True, started_at=time.time() - 3)
+
+        def progress(self) -> dict[str, object]:
+            return {"done": 2, "total": 5, "current": "Indexing 2025-demo/housing-report.docx"}
+
+    shown = _run_status(Running())  # type: ignore[arg-type]
+    assert (shown["running"], shown["done"], shown["total"]) == (True, 2, 5)
+    assert shown["current"] == "2025-demo/housing-report.docx" and 2.5 < shown["elapsed"] < 10
+    assert shown["summary"] is None  # no summary while a run goes on
