@@ -202,11 +202,12 @@ def router_for(settings: Settings) -> APIRouter:
                 went = uploads.withdraw(corpus, relative, settings.withdraw)
                 served = get_state_of(request).live.index.document_ids_where("d.path = ?", [relative])
                 uploads.record_withdrawn(settings.index_dir, served, relative)
+                get_state_of(request).live.searcher.hide(served)  # out of search now, not after the re-index
             except uploads.Refused as refused:
                 return _refusal(request, refused.key, status=400, **refused.values)
             auth.audit.record(session.who, "withdraw", relative, mode=settings.withdraw,
                               to=str(went.relative_to(corpus)) if went else None)
-            # The file left the corpus, so its URL answers 410 now; a re-index takes it out of search.
+            # The file left the corpus, so its URL answers 410 now; the re-index takes it out of the index.
             _reindex_soon(get_state_of(request).reindexer)
             return RedirectResponse(f"/admin/run?{urlencode({'done': 'withdrawn', 'n': relative})}",
                                     status_code=303)

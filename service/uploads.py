@@ -302,6 +302,23 @@ def record_withdrawn(index_dir: Path, document_ids: Sequence[str], path: str) ->
             file.write(json.dumps({"id": document_id, "path": path, "when": int(time.time())}) + "\n")
 
 
+def withdrawn_since(index_dir: Path, since: float) -> set[str]:
+    """The documents withdrawn after ``since`` (a time stamp): those a generation built before still holds."""
+    try:
+        lines = (index_dir / WITHDRAWN_LOG).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return set()
+    found = set()
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            if float(entry.get("when", 0)) >= since:
+                found.add(str(entry["id"]))
+        except (ValueError, AttributeError, KeyError, TypeError):
+            continue
+    return found
+
+
 def is_withdrawn(index_dir: Path, document_id: str) -> bool:
     try:
         lines = (index_dir / WITHDRAWN_LOG).read_text(encoding="utf-8").splitlines()

@@ -323,6 +323,11 @@ def test_upload_reindex_search_withdraw(staff: tuple[httpx.Client, str], staff_s
     assert not (folder / "garten.docx").exists()
     assert (staff_settings.corpus_dir / "_withdrawn" / "2025-demo" / "garten.docx").is_file()
     assert http.get(f"/documents/{document_id}/file").status_code == 410  # at once, before the re-index ends
+    # Out of search, lists and its page at once too, with the generation that still holds it.
+    at_once = http.get("/search", params={"q": "Gemeinschaftsgarten", "mode": "keyword"}).json()
+    assert document_id not in {hit["document"]["id"] for hit in at_once["results"]}
+    assert document_id not in {d["id"] for d in http.get("/documents", params={"limit": 100}).json()["documents"]}
+    assert http.get(f"/documents/{document_id}").status_code == 410
     _wait_for_reindex(staff_server)
     found = http.get("/search", params={"q": "Gemeinschaftsgarten", "mode": "keyword"}).json()["results"]
     assert "2025-demo/garten.docx" not in {hit["document"]["path"] for hit in found}
