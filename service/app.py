@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
-from service import web
+from service import console, web
 from service.api.routes import admin, documents, search, system
 from service.engine import QueryEngine
 from service.live import LiveIndex, Reindexer
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.include_router(documents.router_for(settings))
     app.include_router(system.router)
     app.include_router(admin.router)
+    app.include_router(console.router_for(settings))
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 

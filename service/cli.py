@@ -265,16 +265,19 @@ def search(
     else:
         out.print(f"{result.matches} matching document{'s' if result.matches > 1 else ''} "
                   f"({MATCH_MARK} match, {RELATED_MARK} only related):")
-    _print_hits(result.hits, searcher.highlighter(result.query))
+    _print_hits(result.hits, searcher.highlighter(result.query), editions=searcher.index.editions())
 
 
 MATCH_MARK, RELATED_MARK = "✓", "~"
 
 
-def _print_hits(hits: list[Any], highlighter: Any = None) -> None:
+def _print_hits(hits: list[Any], highlighter: Any = None, *, editions: dict[str, Any] | None = None) -> None:
+    editions = editions or {}
     for rank, hit in enumerate(hits, start=1):
         document = hit.document
-        meta = " · ".join(str(v) for v in (document.type, document.edition or document.year, document.language) if v)
+        # The edition by its catalogue title, as the page shows it, not its folder name.
+        edition = editions[document.edition].title if document.edition in editions else document.edition
+        meta = " · ".join(str(v) for v in (document.type, edition or document.year, document.language) if v)
         mark = MATCH_MARK if hit.match else RELATED_MARK
         out.print(f"{mark} [bold]{rank}. {document.title}[/bold]  [dim]{meta} · score {hit.score:.3f}[/dim]")
         out.print(f"   p. {hit.passage.page} — {hit.passage.text[:300]}", highlight=False)

@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +30,7 @@ from indexer.core.settings import Settings
 from indexer.core.store import Index, current_generation
 from indexer.search.searcher import Searcher
 from service.metrics import Metrics
+from service.uploads import withdrawn_since
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,13 @@ class LiveIndex:
 
     def _searcher(self, index: Index) -> Searcher:
         settings = self.settings
-        return Searcher(index.preload(), self.embedder, max_query_chars=settings.max_query_chars, max_k=settings.max_k,
-                        language_preference=settings.language_preference, languages=tuple(settings.languages))
+        searcher = Searcher(index.preload(), self.embedder, max_query_chars=settings.max_query_chars,
+                            max_k=settings.max_k, language_preference=settings.language_preference,
+                            languages=tuple(settings.languages))
+        # A generation built before a withdrawal still holds the document: hidden until a newer one.
+        built = datetime.fromisoformat(index.manifest.created_at).timestamp()
+        searcher.hide(withdrawn_since(settings.index_dir, built))
+        return searcher
 
     @property
     def index(self) -> Index:

@@ -64,6 +64,8 @@ def similar(searcher: Searcher, document_id: str, *, k: int, filters: Filters) -
 
 
 def document_detail(searcher: Searcher, document_id: str) -> DocumentDetail:
+    if document_id in searcher.hidden:
+        raise DocumentFileGoneError(f"document {document_id!r} was withdrawn from the corpus")
     record = searcher.index.require_document(document_id)
     return DocumentDetail(document=Document.of(record),
                           passages=[Passage.of(p, record) for p in searcher.index.passages_of(document_id)])

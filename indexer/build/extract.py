@@ -478,6 +478,16 @@ def _check_pages(count: int, most: int | None, what: str) -> None:
                             "read it)")
 
 
+def check_zip(path: Path, limits: Limits) -> None:
+    """Refuse (:class:`TooLargeError`) a DOCX or PPTX over the zip limits, as :func:`extract` would, and one that
+    is not a zip at all (:class:`CorruptFileError`): the staff upload checks a file before keeping it."""
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        raise CorruptFileError("not a zip archive, as a DOCX or PPTX must be")
+    _check_zip(path, limits)
+
+
 def _check_zip(path: Path, limits: Limits) -> None:
     """Refuse a DOCX or PPTX that would unpack too large, from its zip directory alone (nothing is unpacked):
     its reader holds every part in memory, and parsed XML takes about 16 times its size."""

@@ -143,6 +143,29 @@ class Settings(BaseSettings):
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."
     )
 
+    # The staff console (service/console.py): sign-in, uploads, withdrawals and the audit log.
+    staff_password_hash: SecretStr | None = Field(
+        None, description="Argon2 hash of the staff console's password (`python -m service.staff` prints one); "
+        "unset: only the admin token signs in, and with neither the console is off.",
+    )
+    staff_session_minutes: int = Field(
+        480, ge=5, le=10_080, description="How long a staff sign-in lasts, in minutes.",
+    )
+    max_upload_file_mb: int = Field(
+        100, ge=1, le=100_000, description="Largest file staff may upload, in MB (never more than max_file_mb).",
+    )
+    max_upload_request_mb: int = Field(
+        500, ge=1, le=100_000, description="Largest upload request (all its files together), in MB.",
+    )
+    withdraw: Literal["move", "delete"] = Field(
+        "move", description="What withdrawing a document does to its file: move it to `_withdrawn/` at the corpus "
+        "root (not indexed), or delete it.",
+    )
+    audit_log: Path | None = Field(
+        None, description="File the staff actions are appended to, one JSON line each; unset: `audit.jsonl` in "
+        "the index folder.",
+    )
+
     @field_validator("overlap_tokens")
     @classmethod
     def _overlap_below_passage(cls, value: int, info: ValidationInfo) -> int:
@@ -164,4 +187,20 @@ class Settings(BaseSettings):
     def _strong_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError(f"{info.field_name} must be at least 16 characters (e.g. `openssl rand -hex 24`)")
+        return value
+
+    @field_validator("staff_password_hash")
+    @classmethod
+    def _a_hash(cls, value: SecretStr | None) -> SecretStr | None:
+        # A password written here in clear would be a password on disk: only an argon2 hash is accepted.
+        if value is None:
+            return value
+        from argon2 import extract_parameters
+        from argon2.exceptions import InvalidHashError
+
+        try:
+            extract_parameters(value.get_secret_value())
+        except (InvalidHashError, ValueError):
+            raise ValueError("staff_password_hash must be an argon2 hash ($argon2id$…), not a password: "
+                             "make one with `python -m service.staff`") from None
         return value

@@ -130,6 +130,12 @@ class Searcher:
         self.max_k = max_k
         self.language_preference = language_preference
         self.languages = languages
+        # Documents withdrawn since this generation was built: never in results, lists or "more like this"
+        # until the next generation drops them. Replaced whole (one assignment), never changed in place.
+        self.hidden: frozenset[str] = frozenset()
+
+    def hide(self, document_ids: Iterable[str]) -> None:
+        self.hidden = self.hidden | frozenset(document_ids)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder) -> Searcher:
@@ -308,6 +314,10 @@ class Searcher:
         order = order[owners[order] >= 0]
         if exclude_document is not None:
             order = order[owners[order] != _position(documents, exclude_document)]
+        hidden = self.hidden
+        if hidden:
+            positions = [_position(documents, document_id) for document_id in hidden]
+            order = order[~np.isin(owners[order], positions)]
         owner = owners[order]
         # Each passage's rank within its document (0 for its best): sort by document, content before asides,
         # keeping score order.
@@ -376,7 +386,7 @@ class Searcher:
         where, parameters = filters.sql()
         ids = self.index.document_ids_where(where, parameters, oldest_first=sort == "oldest")
         records = self.index.documents(ids)
-        documents = [records[i] for i in ids if i in records]
+        documents = [records[i] for i in ids if i in records and i not in self.hidden]
         return Listing(documents[offset:offset + limit], len(documents), _count_facets(documents))
 
     # -- more like this --------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ def test_search_command_uses_the_same_search(settings: Settings, indexed: IndexR
     # Without --json: each result marked a match (✓) or only related (~), with why it was found.
     text = runner.invoke(app, ["search", "Wohnungslosigkeit und Wohnungen", "-k", "3"], env=_env(settings)).output
     assert "matching document" in text and "✓ 1. " in text
+    assert "· Journée 2025 ·" in text  # the edition by its catalogue title, not its folder name
     assert "contains: " in text or "found by meaning" in text
     refused = runner.invoke(app, ["search", "der die das"], env=_env(settings))  # main() turns it into exit 2
     assert refused.exit_code != 0 and "no word that can carry a meaning" in str(refused.exception)

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from indexer.core.errors import DocumentFileGoneError
 from indexer.core.settings import Settings
-from service import citation, searching
+from service import citation, searching, uploads
 from service.api.deps import CurrentSearcher
 from service.api.routes.search import FilterParams, SortParam, k_parameter
 from service.schemas import DocumentDetail, DocumentList, SimilarResponse, error_responses
@@ -68,6 +69,8 @@ def router_for(settings: Settings) -> APIRouter:
                            **error_responses(404, 410, 422, 500, 503)})
     def document_file(searcher: CurrentSearcher, document_id: str) -> FileResponse:
         """The original file. Only files of indexed documents are served, looked up by id, never by path."""
+        if searcher.index.document(document_id) is None and uploads.is_withdrawn(settings.index_dir, document_id):
+            raise DocumentFileGoneError(f"document {document_id!r} was withdrawn from the corpus")
         record = searcher.index.require_document(document_id)
         path = searching.document_file(searcher, document_id)
         media_type = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]

@@ -1,0 +1,358 @@
+"""The staff console at ``/admin``: sign in, editions, uploads, re-index with progress, withdrawals, the audit log.
+
+Server-rendered pages that work without JavaScript (``static/admin.js`` only refreshes the progress in place).
+Every page and action needs a session (:mod:`service.staff`): without one it answers 303 to the sign-in page;
+every form sends the session's CSRF token back (403 otherwise). With neither ``PASSERELLE_ADMIN_TOKEN`` nor
+``PASSERELLE_STAFF_PASSWORD_HASH`` set, the console answers 404 with a page saying how to turn it on. The JSON
+endpoints for programs (``POST /admin/reindex``, ``GET /admin/status``, ``POST /admin/reload``) are
+:mod:`service.api.routes.admin`, with the bearer token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from indexer.core.settings import Settings
+from service import i18n, uploads
+from service.live import Reindexer
+from service.staff import SESSION_COOKIE, SIGN_IN_CSRF_COOKIE, Session, StaffAuth, csrf_ok
+from service.web import LANGUAGE_COOKIE, TEMPLATES, _translate
+
+log = logging.getLogger(__name__)
+
+SIGN_IN = "/admin/sign-in"
+_MB = 1 << 20
+NOTICES = {"created", "uploaded", "withdrawn", "started", "busy", "signed-out", "described"}
+
+
+def router_for(settings: Settings) -> APIRouter:
+    """The console's routes, with their own :class:`StaffAuth` (its signing key lives as long as the process)."""
+    auth = StaffAuth(settings)
+    router = APIRouter(prefix="/admin", include_in_schema=False,
+                       max_body_size=settings.max_upload_request_mb * _MB + _MB)  # + the form's own bytes
+    corpus = settings.corpus_dir
+
+    def guard(request: Request) -> Session | Response:
+        if not auth.enabled:
+            return _render(request, "staff_off.html", {}, status=404)
+        session = auth.session(request.cookies.get(SESSION_COOKIE))
+        return session if session is not None else RedirectResponse(SIGN_IN, status_code=303)
+
+    async def action(request: Request, run: Callable[[Session, FormData], Awaitable[Response]]) -> Response:
+        """A POST of the console: a session, then its form with the session's CSRF token, then ``run``."""
+        session = guard(request)
+        if isinstance(session, Response):
+            return session
+        # A body without Content-Length (chunked) meets the router's max_body_size instead of this friendly page.
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > settings.max_upload_request_mb * _MB:
+            return _refusal(request, "staff.refused.request_too_large", status=413, mb=settings.max_upload_request_mb)
+        async with request.form(max_files=200, max_fields=50) as form:
+            sent = form.get("csrf")
+            if not csrf_ok(session, sent if isinstance(sent, str) else None):
+                return _refusal(request, "staff.refused.csrf", status=403)
+            return await run(session, form)
+
+    @router.get("")
+    def console(request: Request) -> Response:
+        session = guard(request)
+        if isinstance(session, Response):
+            return session
+        state = get_state_of(request)
+        return _render(request, "staff_console.html", {
+            "session": session, "editions": uploads.editions(corpus), "run": _run_status(state.reindexer),
+            "serving": state.live.index.manifest.documents, "notice": _notice(request),
+        })
+
+    @router.get("/sign-in")
+    def sign_in_page(request: Request) -> Response:
+        if not auth.enabled:
+            return _render(request, "staff_off.html", {}, status=404)
+        if auth.session(request.cookies.get(SESSION_COOKIE)) is not None:
+            return RedirectResponse("/admin", status_code=303)
+        return _sign_in(request, auth, None, 200)
+
+    @router.post("/sign-in")
+    async def sign_in(request: Request) -> Response:
+        if not auth.enabled:
+            return _render(request, "staff_off.html", {}, status=404)
+        client = request.client.host if request.client else "unknown"
+        if auth.limited(client):
+            # Logged, not audited: a flood of attempts must not fill the audit log.
+            log.warning("staff sign-in from %s refused: too many failed attempts", client)
+            return _sign_in(request, auth, "staff.signin.limited", 429, headers={"Retry-After": "60"})
+        async with request.form(max_files=0, max_fields=10) as form:
+            secret, name, sent = (str(form.get(key) or "") for key in ("secret", "name", "csrf"))
+        if not auth.sign_in_token_ok(request.cookies.get(SIGN_IN_CSRF_COOKIE), sent):
+            return _refusal(request, "staff.refused.csrf", status=403)
+        credential = await asyncio.to_thread(auth.check, secret)  # argon2 takes tens of milliseconds
+        who = _who(name, credential or "?")
+        if credential is None:
+            auth.failed(client)
+            log.warning("staff sign-in failed from %s", client)  # never the password
+            auth.audit.record(who, "sign-in-failed", client)
+            return _sign_in(request, auth, "staff.signin.wrong", 401)
+        auth.audit.record(who, "sign-in", client)
+        response = RedirectResponse("/admin", status_code=303)
+        response.set_cookie(SESSION_COOKIE, auth.new_session(who), max_age=auth.max_age, httponly=True,
+                            samesite="strict", secure=request.url.scheme == "https", path="/admin")
+        response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/admin")
+        return response
+
+    @router.post("/sign-out")
+    async def sign_out(request: Request) -> Response:
+        async def run(session: Session, form: FormData) -> Response:
+            auth.revoke(session)
+            auth.audit.record(session.who, "sign-out")
+            response = RedirectResponse(f"{SIGN_IN}?done=signed-out", status_code=303)
+            response.delete_cookie(SESSION_COOKIE, path="/admin")
+            return response
+
+        return await action(request, run)
+
+    @router.post("/editions")
+    async def create_edition(request: Request) -> Response:
+        async def run(session: Session, form: FormData) -> Response:
+            edition_id, title, year = (str(form.get(key) or "").strip() for key in ("id", "title", "year"))
+            try:
+                if year and not year.isdigit():
+                    raise uploads.Refused("staff.refused.year", year=year)
+                uploads.create_edition(corpus, edition_id, title, int(year) if year else None)
+            except uploads.Refused as refused:
+                return _refusal(request, refused.key, status=400, **refused.values)
+            auth.audit.record(session.who, "edition-created", edition_id, title=" ".join(title.split()))
+            return RedirectResponse(f"/admin/editions/{edition_id}?done=created", status_code=303)
+
+        return await action(request, run)
+
+    @router.get("/editions/{folder}")
+    def edition_page(request: Request, folder: str) -> Response:
+        session = guard(request)
+        if isinstance(session, Response):
+            return session
+        found = next((e for e in uploads.editions(corpus) if e.folder == folder), None)
+        if found is None:
+            return _refusal(request, "staff.refused.edition", status=404, name=folder)
+        limits = {"file_mb": min(settings.max_upload_file_mb, settings.max_file_mb),
+                  "request_mb": settings.max_upload_request_mb}
+        return _render(request, "staff_edition.html", {"session": session, "edition": found, "limits": limits,
+                                                       "notice": _notice(request),
+                                                       "accept": ",".join(sorted(_accepted()))})
+
+    @router.post("/editions/{folder}/upload")
+    async def upload(request: Request, folder: str) -> Response:
+        async def run(session: Session, form: FormData) -> Response:
+            files = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
+            try:
+                target = uploads.find_edition(corpus, folder)
+                kept = await asyncio.to_thread(
+                    uploads.save_uploads, target,
+                    [uploads.Upload(item.filename or "", item.file) for item in files], settings,
+                    replace=form.get("replace") == "on")
+            except uploads.Refused as refused:
+                auth.audit.record(session.who, "upload-refused", folder, reason=refused.key,
+                                  files=[item.filename for item in files])
+                return _refusal(request, refused.key, status=400, back=f"/admin/editions/{folder}", **refused.values)
+            auth.audit.record(session.who, "upload", folder, files=[path.name for path in kept],
+                              bytes=sum(path.stat().st_size for path in kept))
+            return RedirectResponse(f"/admin/editions/{folder}?{urlencode({'done': 'uploaded', 'n': len(kept)})}",
+                                    status_code=303)
+
+        return await action(request, run)
+
+    @router.post("/run")
+    async def start_run(request: Request) -> Response:
+        async def run(session: Session, form: FormData) -> Response:
+            started = get_state_of(request).reindexer.start(full=False)
+            auth.audit.record(session.who, "reindex" if started else "reindex-busy", str(corpus))
+            return RedirectResponse(f"/admin/run?done={'started' if started else 'busy'}", status_code=303)
+
+        return await action(request, run)
+
+    @router.get("/run")
+    def run_page(request: Request) -> Response:
+        session = guard(request)
+        if isinstance(session, Response):
+            return session
+        return _render(request, "staff_run.html", {"session": session, "notice": _notice(request),
+                                                   "run": _run_status(get_state_of(request).reindexer)})
+
+    @router.get("/run/progress")
+    def run_progress(request: Request) -> Response:
+        session = guard(request)
+        if isinstance(session, Response):
+            return session
+        return JSONResponse(_run_status(get_state_of(request).reindexer), headers={"Cache-Control": "no-store"})
+
+    @router.post("/withdraw")
+    async def withdraw(request: Request) -> Response:
+        async def run(session: Session, form: FormData) -> Response:
+            relative = str(form.get("path") or "")
+            try:
+                went = uploads.withdraw(corpus, relative, settings.withdraw)
+                served = get_state_of(request).live.index.document_ids_where("d.path = ?", [relative])
+                uploads.record_withdrawn(settings.index_dir, served, relative)
+                get_state_of(request).live.searcher.hide(served)  # out of search now, not after the re-index
+            except uploads.Refused as refused:
+                return _refusal(request, refused.key, status=400, **refused.values)
+            auth.audit.record(session.who, "withdraw", relative, mode=settings.withdraw,
+                              to=str(went.relative_to(corpus)) if went else None)
+            # The file left the corpus, so its URL answers 410 now; the re-index takes it out of the index.
+            _reindex_soon(get_state_of(request).reindexer)
+            return RedirectResponse(f"/admin/run?{urlencode({'done': 'withdrawn', 'n': relative})}",
+                                    status_code=303)
+
+        return await action(request, run)
+
+    @router.get("/describe")
+    def describe_page(request: Request, path: str = "") -> Response:
+        session = guard(request)
+        if isinstance(session, Response):
+            return session
+        try:
+            catalogue = uploads.catalogue_for(corpus, path)
+            values = uploads.description(corpus, path)
+        except uploads.Refused as refused:
+            return _refusal(request, refused.key, status=404, **refused.values)
+        return _render(request, "staff_describe.html", {
+            "session": session, "path": path, "values": values, "notice": _notice(request),
+            "catalogue": str(catalogue.relative_to(corpus.resolve())), "edition": path.split("/")[0]})
+
+    @router.post("/describe")
+    async def describe(request: Request) -> Response:
+        async def run(session: Session, form: FormData) -> Response:
+            path = str(form.get("path") or "")
+            fields = {name: str(form.get(name) or "") for name in uploads.DESCRIBED}
+            try:
+                catalogue = uploads.describe(corpus, path, fields)
+            except uploads.Refused as refused:
+                return _refusal(request, refused.key, status=400, back=f"/admin/describe?{urlencode({'path': path})}",
+                                **refused.values)
+            auth.audit.record(session.who, "describe", path, catalogue=str(catalogue.relative_to(corpus.resolve())),
+                              fields=sorted(name for name, value in fields.items() if value.strip()))
+            return RedirectResponse(f"/admin/describe?{urlencode({'path': path, 'done': 'described'})}",
+                                    status_code=303)
+
+        return await action(request, run)
+
+    @router.get("/audit")
+    def audit(request: Request) -> Response:
+        session = guard(request)
+        if isinstance(session, Response):
+            return session
+        return _render(request, "staff_audit.html", {"session": session, "entries": auth.audit.last()})
+
+    return router
+
+
+def get_state_of(request: Request) -> Any:
+    return request.app.state.passerelle
+
+
+def _accepted() -> set[str]:
+    from indexer.build.extract import EXTRACTORS
+
+    return set(EXTRACTORS)
+
+
+def _who(name: str, credential: str) -> str:
+    """Who the audit log names: the name typed at sign-in (printable, short) and the credential used."""
+    name = "".join(c for c in name if c.isprintable())[:60].strip()
+    return f"{name} ({credential})" if name else credential
+
+
+def _notice(request: Request) -> dict[str, str] | None:
+    done = request.query_params.get("done")
+    if done not in NOTICES:
+        return None
+    return {"key": f"staff.done.{done}", "n": request.query_params.get("n", "")}
+
+
+def _run_status(reindexer: Reindexer) -> dict[str, Any]:
+    """The re-index as the console shows it: running or not, files done of total, current file, elapsed seconds,
+    and the last run's summary with the files skipped, duplicated or failed and why."""
+    status = reindexer.status
+    progress = reindexer.progress()
+    end = status.finished_at if not status.running and status.finished_at else time.time()
+    report = status.last_report or {}
+
+    def issues(kind: str) -> list[dict[str, str]]:
+        return [{"path": i["path"], "reason": i["reason"], "message": i["message"]} for i in report.get(kind, [])]
+
+    summary = None if not report or status.running else {
+        "documents": report.get("documents", 0), "added": report.get("added", []),
+        "changed": report.get("changed", []), "removed": report.get("removed", []),
+        "unchanged": report.get("unchanged", 0), "skipped": issues("skipped"),
+        "duplicates": issues("duplicates"), "failed": issues("failed"), "seconds": report.get("seconds", 0.0)}
+    return {"running": status.running, "started_at": status.started_at, "finished_at": status.finished_at,
+            "elapsed": round(end - status.started_at, 1) if status.started_at else None,
+            "done": progress.get("done", 0), "total": progress.get("total", 0),
+            "current": str(progress.get("current", "")).removeprefix("Indexing").strip(),
+            "error": status.error, "summary": summary}
+
+
+def _reindex_soon(reindexer: Reindexer) -> None:
+    """Start a re-index now, or as soon as the running one ends (it may have walked the corpus already)."""
+    if reindexer.start(full=False):
+        return
+
+    def later() -> None:
+        while not reindexer.start(full=False):
+            time.sleep(0.5)
+
+    threading.Thread(target=later, name="passerelle-reindex-after", daemon=True).start()
+
+
+def _language(request: Request) -> str:
+    return i18n.choose(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE),
+                       request.headers.get("accept-language"))
+
+
+def _render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
+            headers: dict[str, str] | None = None) -> Response:
+    language = _language(request)
+    base = {
+        "request": request, "ui": language,
+        "t": lambda key, **values: _translate(language, key, **values),
+        "languages": [(code, i18n.NATIVE_NAMES[code], _with_lang(request, code)) for code in i18n.LANGUAGES],
+        "home": "/",
+    }
+    response = TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status,
+                                          headers=headers)
+    lang = (request.query_params.get("lang") or "").lower()
+    if lang in i18n.LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != lang:
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    response.headers["Cache-Control"] = "no-store"  # staff pages hold what only staff may see
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _with_lang(request: Request, code: str) -> str:
+    """This page in another interface language: its other parameters (``path``…) kept, a notice dropped."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "done", "n")]
+    return f"{request.url.path}?{urlencode([*pairs, ('lang', code)])}"
+
+
+def _refusal(request: Request, key: str, *, status: int, back: str = "/admin", **values: Any) -> Response:
+    return _render(request, "staff_refused.html", {"key": key, "values": values, "back": back}, status=status)
+
+
+def _sign_in(request: Request, auth: StaffAuth, problem: str | None, status: int,
+             headers: dict[str, str] | None = None) -> Response:
+    token = auth.sign_in_token()
+    response = _render(request, "staff_sign_in.html", {"csrf": token, "problem": problem,
+                                                       "notice": _notice(request)}, status=status, headers=headers)
+    response.set_cookie(SIGN_IN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/admin")
+    return response
+

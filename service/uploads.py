@@ -1,0 +1,356 @@
+"""What staff change in the corpus folder: editions, uploaded files, withdrawn files.
+
+Every change either happens whole or not at all: an upload writes each file to a hidden temporary file in its
+edition's folder (the indexer skips hidden files), checks it, flushes it to disk, and renames it into place only
+when every file of the request has passed; a refusal removes the temporary files and leaves the corpus as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import tomllib
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+import tomlkit
+from tomlkit.exceptions import ParseError
+from tomlkit.items import AoT
+
+from indexer.build.catalogue import CATALOGUE_NAME
+from indexer.build.extract import Limits, check_zip, is_supported
+from indexer.build.sources import is_ignored
+from indexer.core.errors import ExtractionError
+from indexer.core.settings import Settings
+
+WITHDRAWN = "_withdrawn"  # at the corpus root; "_" folders are never indexed (indexer.build.sources.is_ignored)
+EDITION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_ZIPPED = {".docx", ".pptx"}
+_CHUNK = 1 << 20
+
+
+class Refused(Exception):
+    """A change refused; ``key`` names the console's message (service.i18n ``staff.refused.*``), ``values`` fill it."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(f"{key}: {values}")
+        self.key = key
+        self.values = values
+
+
+@dataclass
+class Edition:
+    folder: str
+    id: str
+    title: str
+    year: int | None
+    files: list[str] = field(default_factory=list)  # documents' paths relative to the corpus root
+
+    @property
+    def documents(self) -> int:
+        return len(self.files)
+
+
+def editions(corpus: Path) -> list[Edition]:
+    """The corpus's top-level folders (not hidden, not ``_``), with their catalogue's edition and their documents."""
+    found = []
+    for folder in sorted(p for p in corpus.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        table: dict[str, object] = {}
+        catalogue = folder / CATALOGUE_NAME
+        if catalogue.is_file():
+            try:
+                edition = tomllib.loads(catalogue.read_text(encoding="utf-8")).get("edition")
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                edition = None
+            table = edition if isinstance(edition, dict) else {}
+        year = table.get("year")
+        files = sorted(str(path.relative_to(corpus)) for path in folder.rglob("*")
+                       if path.is_file() and not path.is_symlink() and is_supported(path)
+                       and not is_ignored(path.relative_to(corpus)))
+        found.append(Edition(folder.name, str(table.get("id") or folder.name), str(table.get("title") or folder.name),
+                             year if isinstance(year, int) else None, files))
+    return found
+
+
+def find_edition(corpus: Path, folder: str) -> Path:
+    """The folder of edition ``folder`` (a name, never a path)."""
+    if folder.startswith((".", "_")) or "/" in folder or "\\" in folder or not (corpus / folder).is_dir():
+        raise Refused("staff.refused.edition", name=folder)
+    return corpus / folder
+
+
+def create_edition(corpus: Path, edition_id: str, title: str, year: int | None) -> Path:
+    """A new edition folder with its ``catalogue.toml``."""
+    if not EDITION_ID.match(edition_id):
+        raise Refused("staff.refused.edition_id", name=edition_id)
+    title = " ".join(title.split())
+    if not title or len(title) > 300:
+        raise Refused("staff.refused.bad_title")
+    if year is not None and not 1900 <= year <= 2100:
+        raise Refused("staff.refused.year", year=year)
+    folder = corpus / edition_id
+    if folder.exists():
+        raise Refused("staff.refused.edition_exists", name=edition_id)
+    document = tomlkit.document()
+    table = tomlkit.table()
+    table.add("id", edition_id)
+    table.add("title", title)
+    if year is not None:
+        table.add("year", year)
+    document.add("edition", table)
+    folder.mkdir()
+    _write_atomically(folder / CATALOGUE_NAME, tomlkit.dumps(document).encode("utf-8"))
+    return folder
+
+
+def safe_name(name: str) -> str:
+    """``name`` as sent, when it is a plain file name the indexer reads; refused otherwise (never rewritten:
+    staff see what they sent and why it is refused)."""
+    name = unicodedata.normalize("NFC", name)
+    if (not name or name != name.strip() or "/" in name or "\\" in name or name in (".", "..")
+            or any(unicodedata.category(c).startswith("C") for c in name) or len(name.encode()) > 200):
+        raise Refused("staff.refused.name", name=name)
+    if name.startswith((".", "_")) or is_ignored(Path(name)):
+        raise Refused("staff.refused.hidden", name=name)
+    if not is_supported(Path(name)):
+        raise Refused("staff.refused.type", name=name)
+    return name
+
+
+@dataclass
+class Upload:
+    name: str
+    stream: BinaryIO
+
+
+def save_uploads(folder: Path, uploads: Sequence[Upload], settings: Settings, *, replace: bool) -> list[Path]:
+    """Keep every file of ``uploads`` in ``folder``, or none (raises :class:`Refused` for the first problem)."""
+    if not uploads:
+        raise Refused("staff.refused.none")
+    limit = min(settings.max_upload_file_mb, settings.max_file_mb) * _CHUNK
+    names = [safe_name(upload.name) for upload in uploads]
+    if len(set(names)) != len(names):
+        raise Refused("staff.refused.twice")
+    for name in names:
+        if (folder / name).exists() and not replace:
+            raise Refused("staff.refused.exists", name=name)
+    temporary: list[Path] = []
+    try:
+        for name, upload in zip(names, uploads, strict=True):
+            handle, raw = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=Path(name).suffix)
+            path = Path(raw)
+            temporary.append(path)
+            with os.fdopen(handle, "wb") as out:
+                size = 0
+                while chunk := upload.stream.read(_CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise Refused("staff.refused.too_large", name=name, mb=limit // _CHUNK)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if size == 0:
+                raise Refused("staff.refused.empty", name=name)
+            if path.suffix.lower() in _ZIPPED:
+                try:
+                    check_zip(path, Limits.from_settings(settings))
+                except ExtractionError as exc:
+                    raise Refused("staff.refused.archive", name=name, detail=str(exc)) from exc
+        kept = []
+        for name, path in zip(names, temporary, strict=True):
+            target = folder / name
+            path.chmod(0o644)
+            os.replace(path, target)
+            kept.append(target)
+        _fsync_folder(folder)
+        return kept
+    finally:
+        for path in temporary:
+            path.unlink(missing_ok=True)
+
+
+def document_path(corpus: Path, relative: str) -> Path:
+    """The corpus file at ``relative`` (as :func:`editions` lists it), refused unless it is a document inside."""
+    path = (corpus / relative)
+    try:
+        inside = path.resolve(strict=True).relative_to(corpus.resolve())
+    except (OSError, ValueError):
+        raise Refused("staff.refused.document", name=relative) from None
+    if path.is_symlink() or not path.is_file() or is_ignored(inside) or not is_supported(path):
+        raise Refused("staff.refused.document", name=relative)
+    return corpus.resolve() / inside
+
+
+def withdraw(corpus: Path, relative: str, mode: Literal["move", "delete"]) -> Path | None:
+    """Take a document's file out of the corpus: into ``_withdrawn/`` (same relative path) or deleted.
+    Returns where it went (``None``: deleted)."""
+    path = document_path(corpus, relative)
+    if mode == "delete":
+        path.unlink()
+        return None
+    inside = path.relative_to(corpus.resolve())
+    target = corpus / WITHDRAWN / inside
+    if target.exists():  # withdrawn before under the same name: keep both
+        target = target.with_name(f"{target.stem}.{time.strftime('%Y%m%d-%H%M%S')}{target.suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(path, target)
+    return target
+
+
+# The catalogue fields the console's "Describe" form edits; any other key of an entry is kept as it is.
+DESCRIBED = ("title", "authors", "year", "type", "language")
+_WORD = re.compile(r"^[a-z][a-z-]{0,39}$")
+
+
+def catalogue_for(corpus: Path, relative: str) -> Path:
+    """The catalogue that describes the document at ``relative``: the deepest existing ``catalogue.toml`` from its
+    folder up to its edition's (deeper catalogues win: indexer.build.catalogue), else a new one in the edition's."""
+    path = document_path(corpus, relative)
+    root = corpus.resolve()
+    edition = root / path.relative_to(root).parts[0]
+    folder = path.parent
+    while folder != edition and not (folder / CATALOGUE_NAME).is_file():
+        folder = folder.parent
+    return folder / CATALOGUE_NAME
+
+
+def description(corpus: Path, relative: str) -> dict[str, Any]:
+    """What the catalogue says about the document at ``relative`` (the fields of :data:`DESCRIBED` it has)."""
+    catalogue = catalogue_for(corpus, relative)
+    entry = _entry(_parse(catalogue), _file_key(catalogue, corpus, relative))
+    return {key: entry[key] for key in DESCRIBED if entry is not None and key in entry}
+
+
+def describe(corpus: Path, relative: str, fields: dict[str, str]) -> Path:
+    """Write the ``fields`` (as typed in the form; empty: removed) of the document at ``relative`` into its
+    catalogue, with tomlkit: the file's comments, layout and other keys stay as they were."""
+    values = _checked(fields)
+    catalogue = catalogue_for(corpus, relative)
+    document = _parse(catalogue)
+    key = _file_key(catalogue, corpus, relative)
+    entry = _entry(document, key)
+    if entry is None:
+        if "documents" not in document:
+            document.add("documents", tomlkit.aot())
+        entries = document["documents"]
+        if not isinstance(entries, AoT):
+            raise Refused("staff.refused.catalogue", name=str(catalogue.relative_to(corpus.resolve())))
+        entry = tomlkit.table()
+        entry.add("file", key)
+        entries.append(entry)
+        entry = entries[-1]
+    for name in DESCRIBED:
+        if values.get(name) is not None:
+            entry[name] = values[name]
+        elif name in entry:
+            del entry[name]
+    _write_atomically(catalogue, tomlkit.dumps(document).encode("utf-8"))
+    return catalogue
+
+
+def _checked(fields: dict[str, str]) -> dict[str, Any]:
+    title = " ".join(fields.get("title", "").split())
+    authors = [" ".join(line.split()) for line in fields.get("authors", "").splitlines() if line.strip()]
+    year, kind, language = (fields.get(name, "").strip() for name in ("year", "type", "language"))
+    if len(title) > 500 or len(authors) > 50 or any(len(author) > 200 for author in authors):
+        raise Refused("staff.refused.fields")
+    if year and not (year.isdigit() and 1000 <= int(year) <= 9999):
+        raise Refused("staff.refused.year", year=year)
+    if kind and not _WORD.match(kind):
+        raise Refused("staff.refused.fields")
+    if language and not (len(language) == 2 and language.isalpha()):
+        raise Refused("staff.refused.fields")
+    return {"title": title or None, "authors": authors or None, "year": int(year) if year else None,
+            "type": kind or None, "language": language.lower() or None}
+
+
+def _parse(catalogue: Path) -> tomlkit.TOMLDocument:
+    if not catalogue.is_file():
+        return tomlkit.document()
+    try:
+        return tomlkit.parse(catalogue.read_text(encoding="utf-8"))
+    except (ParseError, UnicodeDecodeError) as exc:
+        raise Refused("staff.refused.catalogue", name=catalogue.name) from exc
+
+
+def _file_key(catalogue: Path, corpus: Path, relative: str) -> str:
+    return document_path(corpus, relative).relative_to(catalogue.parent).as_posix()
+
+
+def _entry(document: tomlkit.TOMLDocument, key: str) -> Any:
+    entries = document.get("documents")
+    if not isinstance(entries, list):
+        return None
+    return next((entry for entry in entries if isinstance(entry, dict) and entry.get("file") == key), None)
+
+
+WITHDRAWN_LOG = "withdrawn.jsonl"  # in the index folder: the ids whose file URL answers 410 Gone for good
+
+
+def record_withdrawn(index_dir: Path, document_ids: Sequence[str], path: str) -> None:
+    """Remember withdrawn documents, so that their URLs answer 410 Gone after the re-index forgets them too."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / WITHDRAWN_LOG).open("a", encoding="utf-8") as file:
+        for document_id in document_ids:
+            file.write(json.dumps({"id": document_id, "path": path, "when": int(time.time())}) + "\n")
+
+
+def withdrawn_since(index_dir: Path, since: float) -> set[str]:
+    """The documents withdrawn after ``since`` (a time stamp): those a generation built before still holds."""
+    try:
+        lines = (index_dir / WITHDRAWN_LOG).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return set()
+    found = set()
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            if float(entry.get("when", 0)) >= since:
+                found.add(str(entry["id"]))
+        except (ValueError, AttributeError, KeyError, TypeError):
+            continue
+    return found
+
+
+def is_withdrawn(index_dir: Path, document_id: str) -> bool:
+    try:
+        lines = (index_dir / WITHDRAWN_LOG).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return False
+    for line in lines:
+        try:
+            if json.loads(line).get("id") == document_id:
+                return True
+        except (ValueError, AttributeError):
+            continue
+    return False
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, raw = tempfile.mkstemp(dir=path.parent, prefix=".write-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(raw).chmod(0o644)
+        os.replace(raw, path)
+    finally:
+        Path(raw).unlink(missing_ok=True)
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The rename itself is durable only once the folder's entry is on disk.
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
