@@ -289,10 +289,12 @@ def extract_docx(path: Path) -> Extracted:
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise CorruptFileError(f"damaged or not a Word document: {exc}") from exc
+    except PackageNotFoundError as exc:  # its message is the file's full path on the server: not for the summary
+        raise CorruptFileError("damaged or not a Word document: not a Word (zip) package") from exc
+    except (KeyError, ValueError, OSError) as exc:
+        raise CorruptFileError(f"damaged or not a Word document: {_without_path(exc, path)}") from exc
     except Exception as exc:  # zipfile.BadZipFile, lxml errors
-        raise CorruptFileError(f"damaged or not a Word document: {exc}") from exc
+        raise CorruptFileError(f"damaged or not a Word document: {_without_path(exc, path)}") from exc
     lines: list[str] = []
     heading = None
     titles: list[str] = []
@@ -326,11 +328,14 @@ def extract_pptx(path: Path, *, max_pages: int | None = None, layout: bool = Tru
     """One page per slide (title, text, tables, notes); with ``layout``, footers, dates and slide numbers
     are left out, and so are lines repeated on many slides (:mod:`indexer.build.layout`)."""
     from pptx import Presentation
+    from pptx.exc import PackageNotFoundError
 
     try:
         presentation = Presentation(str(path))
+    except PackageNotFoundError as exc:  # its message is the file's full path on the server: not for the summary
+        raise CorruptFileError("damaged or not a PowerPoint file: not a PowerPoint (zip) package") from exc
     except Exception as exc:  # zipfile.BadZipFile, KeyError, lxml errors
-        raise CorruptFileError(f"damaged or not a PowerPoint file: {exc}") from exc
+        raise CorruptFileError(f"damaged or not a PowerPoint file: {_without_path(exc, path)}") from exc
     _check_pages(len(presentation.slides), max_pages, "slides")
     pages = []
     heading = None
@@ -509,6 +514,11 @@ def _check_zip(path: Path, limits: Limits) -> None:
                 f"its part {member.filename} unpacks to {ratio:,.0f} times its size ({_megabytes(member.file_size)} "
                 f"MB from {member.compress_size / 1024:,.0f} KB), like a zip bomb; the limit is "
                 f"{limits.compression_ratio}:1 (raise PASSERELLE_MAX_COMPRESSION_RATIO to read it)")
+
+
+def _without_path(error: Exception, path: Path) -> str:
+    """A library's message without the file's path on the server (the summary names the file already)."""
+    return str(error).replace(str(path), path.name)
 
 
 def _megabytes(size: int) -> str:

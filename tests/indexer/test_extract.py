@@ -145,3 +145,13 @@ def test_french_scan_is_read_with_its_accents() -> None:
     text = extract(FRANCAIS, ocr=True).pages[0]
     assert len(text) > 200
     assert any(word in text for word in ("é", "è", "à"))
+
+
+@pytest.mark.parametrize("name", ["broken.docx", "broken.pptx"])
+def test_a_damaged_office_file_is_reported_without_the_servers_path(tmp_path: Path, name: str) -> None:
+    broken = tmp_path / "deep" / "folder" / name
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"this is not a zip package")
+    with pytest.raises(CorruptFileError) as raised:
+        extract(broken)
+    assert "damaged or not a" in str(raised.value) and str(tmp_path) not in str(raised.value)
