@@ -101,8 +101,9 @@ def index(
         watched = console.is_terminal and out.is_terminal and not as_json
         with _progress() if watched else contextlib.nullcontext() as progress, \
                 _cluster(settings, embedder) as encode:
+            read = encode.reader() if encode is not None and settings.cluster_reads else None
             report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=embedder,
-                                  settings=settings, progress=progress, full=full, encode=encode)
+                                  settings=settings, progress=progress, full=full, encode=encode, read=read)
     except (PasserelleError, OSError) as exc:
         console.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INCOMPLETE) from exc

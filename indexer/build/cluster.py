@@ -1,12 +1,13 @@
 """Embedding on a Dask cluster: ``passerelle index`` hands the passages to embed to ``PASSERELLE_CLUSTER``'s workers.
 
-Only the model's work moves: the files are still read, chunked and tokenised (the tokenizer is the model's own, so
-the model loads here too) on the machine running ``passerelle index``, which writes the generation and publishes
-it. :class:`ModelPlugin` loads the model once per worker, from the same model settings as here; each buffer of
-passages is cut into batches, submitted with ``client.map`` and gathered in order. Dask resubmits the batches of a
-worker that dies (up to its ``distributed.scheduler.allowed-failures``) and :data:`RETRIES` times those whose task
-raised; past that, :class:`ClusterEncoder` raises :class:`~indexer.core.errors.ClusterError`, the run aborts its
-staging generation, and the served index stays as it was.
+The model's work moves, and with ``PASSERELLE_CLUSTER_READS`` the reading of the files too (:class:`ClusterReader`:
+the corpus must then be on storage the workers share, at the same path). Chunking and tokenising stay (the tokenizer
+is the model's own, so the model loads here too) on the machine running ``passerelle index``, which writes the
+generation and publishes it. :class:`ModelPlugin` loads the model once per worker, from the same model settings
+as here; each buffer of passages is cut into batches, submitted with ``client.map`` and gathered in order. Dask
+resubmits the batches of a worker that dies (up to its ``distributed.scheduler.allowed-failures``) and
+:data:`RETRIES` times those whose task raised; past that, :class:`ClusterEncoder` raises
+:class:`~indexer.core.errors.ClusterError`, the run aborts its staging generation, and the served index stays as it was.
 
 This module needs the ``cluster`` extra (``pip install 'passerelle[cluster]'``); nothing else imports it.
 """
@@ -21,9 +22,9 @@ from types import TracebackType
 from typing import Any
 
 import numpy as np
-from distributed import Client, WorkerPlugin, get_worker
+from distributed import Client, KilledWorker, WorkerPlugin, get_worker
 
-from indexer.core.errors import ClusterError
+from indexer.core.errors import ClusterError, ExtractionError, ReaderCrashedError
 from indexer.core.model import Embedder
 from indexer.core.settings import Device, Precision, Settings, _default_models_dir
 
@@ -149,6 +150,10 @@ class ClusterEncoder:
             self.client.cancel(futures)
         return np.concatenate(vectors).astype(np.float32, copy=False)
 
+    def reader(self) -> ClusterReader:
+        """Reading the files on the same workers (the corpus on shared storage)."""
+        return ClusterReader(self.client)
+
     def close(self) -> None:
         self.client.close()
 
@@ -158,3 +163,30 @@ class ClusterEncoder:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close()
+
+
+class ClusterReader:
+    """Reads files on the cluster's workers: a callable like :meth:`indexer.build.worker.Worker.call`, for
+    ``index_corpus(read=…)``, with ``threads`` files read at once (one per worker thread).
+
+    A file that kills the worker reading it fails alone, as a crash (Dask restarts the worker; the file is not
+    given to another to kill too); an extraction error is the file's, as in process. Anything else — the cluster
+    lost — is a :class:`~indexer.core.errors.ClusterError`, and the run stops with the served index as it was.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.threads = max(1, sum(client.nthreads().values()))
+
+    def __call__(self, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        future = self.client.submit(function, *args, pure=False, retries=0, **kwargs)
+        try:
+            return future.result()
+        except ExtractionError:
+            raise
+        except KilledWorker as exc:
+            raise ReaderCrashedError("its reader on the cluster crashed (or ran out of memory) reading it") from exc
+        except Exception as exc:
+            raise ClusterError(f"reading on the cluster failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            future.release()

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 from rich.progress import Progress
@@ -65,6 +65,14 @@ _EMBED_BUFFER = 256
 Encode = Callable[[list[str]], np.ndarray]
 # Files extracted ahead of the one being embedded.
 _PREFETCH = 4
+
+
+class Read(Protocol):
+    """Runs ``load_document`` somewhere else than the local worker process, ``threads`` calls at once."""
+
+    threads: int
+
+    def __call__(self, function: Callable[..., SourceDocument], /, *args: Any, **kwargs: Any) -> SourceDocument: ...
 # Failures that depend on the limits: read again when a limit changed.
 _LIMIT_REASONS = {"too large", "too slow", "crashed"}
 
@@ -72,9 +80,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def _prefetch(function: Callable[[T], R], items: list[T], *, depth: int) -> Iterator[R]:
-    """``map(function, items)`` computed on a worker thread up to ``depth`` items ahead of the consumer."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="passerelle-extract") as pool:
+def _prefetch(function: Callable[[T], R], items: list[T], *, depth: int, threads: int = 1) -> Iterator[R]:
+    """``map(function, items)`` computed on ``threads`` worker threads up to ``depth`` items ahead of the
+    consumer, in order."""
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="passerelle-extract") as pool:
         pending: deque[Future[R]] = deque()
         iterator = iter(items)
         for item in itertools.islice(iterator, depth):
@@ -508,11 +517,14 @@ def plan_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, setti
 
 
 def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, settings: Settings,
-                 progress: Progress | None = None, full: bool = False, encode: Encode | None = None) -> IndexReport:
+                 progress: Progress | None = None, full: bool = False, encode: Encode | None = None,
+                 read: Read | None = None) -> IndexReport:
     """Bring the index of ``corpus_root`` up to date (or rebuild it with ``full``); see the module doc.
 
     ``encode`` embeds the passages in place of ``embedder`` (which still tokenises them and names the model):
-    :class:`indexer.build.cluster.ClusterEncoder` hands them to a Dask cluster.
+    :class:`indexer.build.cluster.ClusterEncoder` hands them to a Dask cluster. ``read`` reads the files to
+    embed in place of the local worker process (:class:`indexer.build.cluster.ClusterReader`: on the cluster's
+    workers, ``read.threads`` at once).
     """
     started = time.perf_counter()
     survey = _survey(corpus_root, index_dir=index_dir, embedder=embedder, settings=settings, full=full)
@@ -566,10 +578,12 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
                 report.moved.append(f"{old.path} → {new_path}")
             else:
                 report.metadata_updated.append(new_path)
+        call = read if read is not None else worker.call
+
         def extract_one(relative: str) -> SourceDocument | FileIssue:
             try:
-                return worker.call(load_document, corpus_root / relative, corpus_root=corpus_root,
-                                   entry=entries.get(relative), ocr=report.ocr, limits=limits)
+                return call(load_document, corpus_root / relative, corpus_root=corpus_root,
+                            entry=entries.get(relative), ocr=report.ocr, limits=limits)
             except ExtractionError as exc:
                 return FileIssue(relative, exc.reason, str(exc), hashes[relative])
             except OSError as exc:
@@ -577,7 +591,9 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
 
         # Extraction of the next files (in the worker process) overlaps the model's encoding: on two cores the
         # pipeline runs close to the bare model's speed.
-        extracted = _prefetch(extract_one, [relative for relative, _ in plan.embed], depth=_PREFETCH)
+        threads = read.threads if read is not None else 1
+        extracted = _prefetch(extract_one, [relative for relative, _ in plan.embed],
+                              depth=max(_PREFETCH, 2 * threads), threads=threads)
         for (relative, kind), outcome in zip(plan.embed, extracted, strict=True):
             _advance(progress, task, relative)
             if kind == "changed":

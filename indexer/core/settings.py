@@ -138,6 +138,10 @@ class Settings(BaseSettings):
         None, description="Dask scheduler address (e.g. tcp://scheduler:8786) to which `passerelle index` hands the "
         "embedding of passages; unset: embed in this process. Needs the `cluster` extra.",
     )
+    cluster_reads: bool = Field(
+        False, description="With `cluster`: the workers also read the files (the corpus must be on storage they "
+        "share, at the same path); otherwise files are read on the machine running `passerelle index`.",
+    )
 
     threads: int = Field(
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."

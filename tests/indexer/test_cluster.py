@@ -23,7 +23,7 @@ pytest.importorskip("distributed", reason="the cluster tests need the cluster ex
 import dask
 from distributed import LocalCluster
 
-from indexer.build.cluster import ClusterEncoder
+from indexer.build.cluster import ClusterEncoder, ClusterReader
 from service.cli import app
 
 pytestmark = pytest.mark.slow
@@ -85,11 +85,33 @@ class _Dies(FakeEmbedder):
 
 
 def _fake_index(tmp_path: Path, small_corpus: Path, encode: ClusterEncoder | None = None, *,
-                full: bool = False) -> tuple[Settings, IndexReport]:
+                full: bool = False, read: ClusterReader | None = None) -> tuple[Settings, IndexReport]:
     settings = Settings(corpus_dir=small_corpus, index_dir=tmp_path / "index", ocr=False)
     report = index_corpus(small_corpus, index_dir=settings.index_dir, embedder=FakeEmbedder(), settings=settings,
-                          encode=encode, full=full)
+                          encode=encode, full=full, read=read)
     return settings, report
+
+
+def _issues(report: IndexReport) -> list[tuple[str, str]]:
+    return sorted((issue.path, issue.reason) for issue in report.failed + report.skipped + report.duplicates)
+
+
+def test_files_read_on_the_workers_give_the_same_index_and_the_same_failures(cluster: LocalCluster,
+                                                                             small_corpus: Path,
+                                                                             tmp_path: Path) -> None:
+    """The small corpus has encrypted, damaged, empty and scanned files: each fails on a worker as it does here."""
+    fake = FakeEmbedder()
+    with ClusterEncoder(cluster, FakeEmbedder, expect=(fake.name, fake.dimension), batch=8) as encode:
+        reader = encode.reader()
+        assert reader.threads == 2
+        _, remote_report = _fake_index(tmp_path / "remote", small_corpus, encode, read=reader)
+    _, local_report = _fake_index(tmp_path / "local", small_corpus)
+    assert _issues(remote_report) == _issues(local_report) and local_report.failed
+    assert sorted(remote_report.added) == sorted(local_report.added) and local_report.added
+    remote, local = Index.open(tmp_path / "remote" / "index"), Index.open(tmp_path / "local" / "index")
+    assert _passages(remote) == _passages(local)
+    ids = [row[0] for row in _passages(local)]
+    assert np.allclose(_vectors(remote, ids), _vectors(local, ids), atol=1e-6)
 
 
 def test_a_worker_lost_mid_run_is_replaced_and_the_run_completes(cluster: LocalCluster, small_corpus: Path,
