@@ -15,7 +15,7 @@ import tempfile
 import time
 import tomllib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -28,6 +28,7 @@ from indexer.build.catalogue import CATALOGUE_NAME
 from indexer.build.extract import Limits, check_zip, is_supported
 from indexer.build.sources import is_ignored
 from indexer.core.errors import ExtractionError
+from indexer.core.generations import fsync_dir, write_atomic
 from indexer.core.settings import Settings
 
 WITHDRAWN = "_withdrawn"  # at the corpus root; "_" folders are never indexed (indexer.build.sources.is_ignored)
@@ -106,7 +107,7 @@ def create_edition(corpus: Path, edition_id: str, title: str, year: int | None) 
         table.add("year", year)
     document.add("edition", table)
     folder.mkdir()
-    _write_atomically(folder / CATALOGUE_NAME, tomlkit.dumps(document).encode("utf-8"))
+    write_atomic(folder / CATALOGUE_NAME, tomlkit.dumps(document))
     return folder
 
 
@@ -169,7 +170,7 @@ def save_uploads(folder: Path, uploads: Sequence[Upload], settings: Settings, *,
             path.chmod(0o644)
             os.replace(path, target)
             kept.append(target)
-        _fsync_folder(folder)
+        fsync_dir(folder)  # the renames are durable once the folder's entries are on disk
         return kept
     finally:
         for path in temporary:
@@ -251,7 +252,7 @@ def describe(corpus: Path, relative: str, fields: dict[str, str]) -> Path:
             entry[name] = values[name]
         elif name in entry:
             del entry[name]
-    _write_atomically(catalogue, tomlkit.dumps(document).encode("utf-8"))
+    write_atomic(catalogue, tomlkit.dumps(document))
     return catalogue
 
 
@@ -302,55 +303,32 @@ def record_withdrawn(index_dir: Path, document_ids: Sequence[str], path: str) ->
             file.write(json.dumps({"id": document_id, "path": path, "when": int(time.time())}) + "\n")
 
 
-def withdrawn_since(index_dir: Path, since: float) -> set[str]:
-    """The documents withdrawn after ``since`` (a time stamp): those a generation built before still holds."""
+def _withdrawn_entries(index_dir: Path) -> Iterator[dict[str, Any]]:
+    """The entries of the withdrawn log, skipping any line that is not one (a write cut short)."""
     try:
         lines = (index_dir / WITHDRAWN_LOG).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        return set()
-    found = set()
+        return
     for line in lines:
         try:
             entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and "id" in entry:
+            yield entry
+
+
+def withdrawn_since(index_dir: Path, since: float) -> set[str]:
+    """The documents withdrawn after ``since`` (a time stamp): those a generation built before still holds."""
+    found = set()
+    for entry in _withdrawn_entries(index_dir):
+        try:
             if float(entry.get("when", 0)) >= since:
                 found.add(str(entry["id"]))
-        except (ValueError, AttributeError, KeyError, TypeError):
+        except (TypeError, ValueError):
             continue
     return found
 
 
 def is_withdrawn(index_dir: Path, document_id: str) -> bool:
-    try:
-        lines = (index_dir / WITHDRAWN_LOG).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return False
-    for line in lines:
-        try:
-            if json.loads(line).get("id") == document_id:
-                return True
-        except (ValueError, AttributeError):
-            continue
-    return False
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, raw = tempfile.mkstemp(dir=path.parent, prefix=".write-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(raw).chmod(0o644)
-        os.replace(raw, path)
-    finally:
-        Path(raw).unlink(missing_ok=True)
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    # The rename itself is durable only once the folder's entry is on disk.
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    return any(entry["id"] == document_id for entry in _withdrawn_entries(index_dir))
