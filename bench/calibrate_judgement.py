@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer import Embedder, Settings, index_corpus
+from indexer.build.sources import document_id
 from indexer.core.store import Index
 from indexer.evaluation import evaluation_searcher, open_or_build, read_qrels
 from indexer.search import judgement
@@ -42,6 +43,8 @@ from indexer.search.searcher import Searcher
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "data" / "eval"
 HONEST = ROOT / "bench" / "data" / "honest"
+LONGPDF = ROOT / "bench" / "data" / "longpdf"
+SHARED_PDF = ROOT.parent / "shared" / "data" / "pdf"
 BEIR_SETS = ("piaf-fr", "xquad-mixed", "xquad-de2en", "xquad-en2de")
 # Off-topic pairs: whose queries run against whose corpus (different languages and topics).
 CROSS = (("piaf-fr", "xquad-mixed"), ("xquad-mixed", "piaf-fr"))
@@ -99,13 +102,14 @@ def _run(searcher: Searcher, queries: list[Query], *, key: str) -> None:
 def collect(embedder: Embedder, settings: Settings, work: Path) -> list[Query]:
     corpus_index = work / "corpus"
     index_corpus(ROOT / "corpus", index_dir=corpus_index, embedder=embedder, settings=settings)
-    corpus = Searcher(Index.open(corpus_index).preload(), embedder, max_k=K, language_preference=0.0)
+    corpus = Searcher(Index.open(corpus_index).preload(), embedder, max_k=K)
     everything: list[Query] = []
     answerable = [Query("honest-answerable", q["query"], q["split"], {q["document"]})
                   for q in _jsonl(HONEST / "answerable.jsonl")]
     offtopic = [Query("honest-offtopic", q["query"], q["split"]) for q in _jsonl(HONEST / "offtopic.jsonl")]
     _run(corpus, answerable + offtopic, key="id")
     everything += answerable + offtopic
+    everything += _longpdf(embedder, settings, work)
     searchers = {}
     for name in BEIR_SETS:
         index = open_or_build(EVAL / name, embedder=embedder, settings=settings, index_dir=work / name)
@@ -121,6 +125,25 @@ def collect(embedder: Embedder, settings: Settings, work: Path) -> list[Query]:
         _run(searchers[target], foreign, key="path")
         everything += foreign
     return everything
+
+
+def _longpdf(embedder: Embedder, settings: Settings, work: Path) -> list[Query]:
+    """Questions on long real PDFs in another language (``bench/data/longpdf``), and off-topic ones."""
+    corpus = work / "longpdf-corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    ids = {}
+    for document in _jsonl(LONGPDF / "documents.jsonl"):
+        name = f"{document['id']}-{Path(document['path']).name}"
+        if not (corpus / name).exists():
+            (corpus / name).symlink_to(SHARED_PDF / document["path"])
+        ids[document["id"]] = document_id(name)
+    index_corpus(corpus, index_dir=work / "longpdf", embedder=embedder, settings=settings)
+    searcher = Searcher(Index.open(work / "longpdf").preload(), embedder, max_k=K)
+    answerable = [Query("longpdf-answerable", q["query"], q["split"], {ids[q["document"]]})
+                  for q in _jsonl(LONGPDF / "questions.jsonl")]
+    offtopic = [Query("longpdf-offtopic", q["query"], q["split"]) for q in _jsonl(LONGPDF / "offtopic.jsonl")]
+    _run(searcher, answerable + offtopic, key="id")
+    return answerable + offtopic
 
 
 def load(path: Path) -> list[Query]:

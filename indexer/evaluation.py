@@ -20,12 +20,12 @@ from rich.progress import Progress
 
 from indexer.build.pipeline import index_documents
 from indexer.build.sources import SourceDocument
-from indexer.core.errors import IndexCorruptError, IndexNotFoundError, PasserelleError
+from indexer.core.errors import IndexCorruptError, IndexNotFoundError, PasserelleError, QueryError
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
 from indexer.core.store import Index
 from indexer.search.filters import Mode
-from indexer.search.searcher import Searcher
+from indexer.search.searcher import Searcher, SearchResult
 
 DEPTH = 100  # documents retrieved per query: enough for Recall@100
 
@@ -40,6 +40,7 @@ class EvaluationResult:
     latency_ms_p95: float
     queries: int
     documents: int
+    refused_queries: int = 0  # refused as the service would refuse them, counted as misses
     # The relevance judgement: share of queries whose relevant document is among the results and marked a
     # match, and (with off-topic queries) share of those that get no match at all.
     relevant_marked_match: float = 0.0
@@ -133,15 +134,20 @@ def open_or_build(dataset: Path, *, embedder: Embedder, settings: Settings, inde
 
 
 def evaluation_searcher(index: Index, embedder: Embedder) -> Searcher:
-    # No language preference: it is a tie-breaker for people, and the sets' relevance ignores language.
-    return Searcher(index, embedder, max_query_chars=10_000, max_k=DEPTH, language_preference=0.0)
+    return Searcher(index, embedder, max_query_chars=10_000, max_k=DEPTH)
 
 
 def offtopic_without_match(searcher: Searcher, queries: Sequence[str], *, mode: Mode = "hybrid") -> float:
     """Share of ``queries`` (none of which the corpus answers) that get no match."""
     if not queries:
         return 0.0
-    return sum(searcher.search(q, k=10, mode=mode).matches == 0 for q in queries) / len(queries)
+    without = 0
+    for query in queries:
+        try:
+            without += searcher.search(query, k=10, mode=mode).matches == 0
+        except QueryError:  # refused: no result, so no match either
+            without += 1
+    return without / len(queries)
 
 
 def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir: Path, qrels: str = "test",
@@ -160,9 +166,14 @@ def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir
     task = progress.add_task("Searching", total=len(queries)) if progress is not None else None
     scores: dict[str, list[float]] = {"ndcg": [], "r10": [], "r100": [], "mrr": [], "marked": []}
     latencies = []
+    refused = 0
     for query in queries:
         started = time.perf_counter()
-        result = searcher.search(query["text"], k=DEPTH, mode=mode)
+        try:
+            result = searcher.search(query["text"], k=DEPTH, mode=mode)
+        except QueryError:  # a query the service refuses too (no word that can carry a meaning): a miss
+            refused += 1
+            result = SearchResult(query["text"], mode, [], {})
         latencies.append((time.perf_counter() - started) * 1000)
         ranked = [hit.document.path for hit in result.hits]
         relevant = relevance[query["_id"]]
@@ -178,7 +189,8 @@ def evaluate(dataset: Path, *, embedder: Embedder, settings: Settings, index_dir
         ndcg_at_10=mean["ndcg"], recall_at_10=mean["r10"], recall_at_100=mean["r100"], mrr_at_10=mean["mrr"],
         latency_ms_p50=round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0,
         latency_ms_p95=round(float(np.percentile(latencies, 95)), 2) if latencies else 0.0,
-        queries=len(queries), documents=index.manifest.documents, relevant_marked_match=mean["marked"],
+        queries=len(queries), refused_queries=refused, documents=index.manifest.documents,
+        relevant_marked_match=mean["marked"],
         offtopic_queries=len(offtopic),
         offtopic_without_match=round(offtopic_without_match(searcher, offtopic, mode=mode), 4) if offtopic else None,
     )

@@ -25,6 +25,7 @@ from rich.progress import Progress
 from indexer.build.pipeline import IndexReport, index_corpus
 from indexer.core.errors import IndexBusyError, IndexCorruptError, PasserelleError
 from indexer.core.generations import mark_refused
+from indexer.core.language import language_probabilities
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
 from indexer.core.store import Index, current_generation
@@ -56,8 +57,8 @@ class LiveIndex:
     def _searcher(self, index: Index) -> Searcher:
         settings = self.settings
         searcher = Searcher(index.preload(), self.embedder, max_query_chars=settings.max_query_chars,
-                            max_k=settings.max_k, language_preference=settings.language_preference,
-                            languages=tuple(settings.languages))
+                            max_k=settings.max_k, languages=tuple(settings.languages))
+        language_probabilities("", languages=searcher.languages)  # the detector's model, read before a query needs it
         # A generation built before a withdrawal still holds the document: hidden until a newer one.
         built = datetime.fromisoformat(index.manifest.created_at).timestamp()
         searcher.hide(withdrawn_since(settings.index_dir, built))

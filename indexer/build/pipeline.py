@@ -304,14 +304,17 @@ class _Background:
         return self._result
 
 
-def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_root: Path, fingerprint: str) -> None:
+def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_root: Path, fingerprint: str,
+            embedder: Embedder) -> None:
+    writer.centre(embedder.encode_query)
     report.seconds = round(time.perf_counter() - started, 3)
     report.embed_seconds = round(report.embed_seconds, 3)
     report.index_path = str(writer.index_dir / writer.name)
     # Counted before the commit so that the saved report.json holds what the summary prints.
     _count(report, writer)
     writer.set_editions(read_editions(corpus_root).values())
-    writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict())
+    writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict(),
+                  encode_queries=embedder.encode_query)
 
 
 def _count(report: IndexReport, index: Index | IndexWriter) -> None:
@@ -358,7 +361,7 @@ def index_documents(
             if progress is not None and task is not None:
                 progress.update(task, advance=1, description=f"Indexing {_short(item.path)}")
         pipeline.finish()
-        _finish(writer, report, started=started, corpus_root=corpus_root, fingerprint=fingerprint)
+        _finish(writer, report, started=started, corpus_root=corpus_root, fingerprint=fingerprint, embedder=embedder)
     except BaseException:
         writer.abort()
         raise
@@ -388,9 +391,9 @@ def _previous_index(index_dir: Path, embedder: Embedder) -> tuple[Index | None, 
     older = _older_format(index_dir)
     if older is not None:
         why = (f"the index was built in format {older}; this version reads and stores documents differently "
-               f"(format {FORMAT_VERSION}: without running headers and footers, with kinds and sections of passages, "
-               "editions with their catalogue titles), so every document is read and embedded again, once "
-               "(keeping its id)")
+               f"(format {FORMAT_VERSION}: vectors without their language's component, so that a document in "
+               "another language ranks beside one in the question's), so every document is read and embedded "
+               "again, once (keeping its id)")
         log.warning("rebuilding from scratch: %s", why)
         return None, False, why
     try:
@@ -611,7 +614,7 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
             (report.added if kind == "added" else report.changed).append(relative)
         pipeline.finish()
         report.unchanged = plan.unchanged
-        _finish(writer, report, started=started, corpus_root=corpus_root,
+        _finish(writer, report, started=started, corpus_root=corpus_root, embedder=embedder,
                 fingerprint=corpus_fingerprint(corpus_root, known={
                     **hashes, **{issue.path: issue.content_hash for issue in report.duplicates}}))
     except BaseException:

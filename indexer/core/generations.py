@@ -39,8 +39,8 @@ from indexer.core.hashing import sha256_file
 
 # 2: keyword index (FTS5); 3: metadata_hash, FTS with content (deletable); 4: documents read without page
 # furniture, passages with a kind and a section, embedded with their title and section; 5: editions with their
-# catalogue titles.
-FORMAT_VERSION = 5
+# catalogue titles; 6: passage vectors stored with their language's mean taken out (language-means.npz).
+FORMAT_VERSION = 6
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 READERS_LOCK = "readers.lock"

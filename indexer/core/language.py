@@ -28,3 +28,10 @@ def detect_language(text: str, *, languages: Sequence[str], min_letters: int = M
         return None
     language, _probability = _identifier(tuple(languages)).classify(text)
     return str(language)
+
+
+@lru_cache(maxsize=4096)
+def language_probabilities(text: str, *, languages: tuple[str, ...]) -> dict[str, float]:
+    """How likely ``text`` is in each of ``languages`` (summing to 1), however short: a query of two words
+    gets a spread-out guess rather than none. Cached: the service asks it once per query, repeats included."""
+    return {str(language): float(probability) for language, probability in _identifier(languages).rank(text)}

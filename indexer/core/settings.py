@@ -64,10 +64,6 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_LANGUAGES),
         description="Languages the detector chooses from (ISO 639-1).",
     )
-    language_preference: float = Field(
-        0.005, ge=0.0, le=0.05,
-        description="Score margin within which a hit in the query's language goes first (0: off).",
-    )
     vector_index: Literal["auto", "flat", "ivf-sq8", "ivf-pq", "hnsw"] = Field(
         "auto", description="FAISS index kind; auto: exact search while small, an approximate IVF index for "
         "large corpora (thresholds in indexer/core/ann.py).",

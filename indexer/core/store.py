@@ -6,6 +6,8 @@ Files of a generation folder (where they live and how generations come and go: :
     vectors.faiss       passage vectors; FAISS ids are passage ids in the store
     store.sqlite        documents and passages
     report.json         what the indexing run indexed, skipped and failed
+    language-means.npz  each language's mean vectors, taken out of the stored passages and of queries
+                        (:mod:`indexer.core.centering`)
 
 :class:`IndexWriter` writes a new generation under a temporary name, renames it when complete, and only then
 points ``CURRENT`` to it: whatever moment a run is stopped at, readers see either the old index or the new
@@ -20,6 +22,7 @@ import secrets
 import shutil
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -29,7 +32,8 @@ from typing import IO, Any, Literal
 import faiss
 import numpy as np
 
-from indexer.core import ann
+from indexer.core import ann, centering
+from indexer.core.centering import MEANS_FILE, LanguageMeans
 from indexer.core.errors import DocumentNotFoundError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from indexer.core.generations import (
     FORMAT_VERSION,
@@ -154,6 +158,7 @@ class IndexWriter:
         self.dimension = dimension
         self.vector_index = vector_index
         index_dir.mkdir(parents=True, exist_ok=True)
+        self.means: LanguageMeans | None = None  # the base's, until the commit measures them (if it must)
         self._lock = lock_for_writing(index_dir)
         try:
             remove_leftovers(index_dir)
@@ -165,6 +170,7 @@ class IndexWriter:
                 shutil.copyfile(base / STORE, self.staging / STORE)
                 self._db = sqlite3.connect(self.staging / STORE)
                 self._vectors = faiss.read_index(str(base / VECTORS))
+                self.means = LanguageMeans.load(base / MEANS_FILE)
                 (last,) = self._db.execute("SELECT max(id) FROM passages").fetchone()
                 self._next_passage_id = 0 if last is None else last + 1
             else:
@@ -172,13 +178,15 @@ class IndexWriter:
                 self._db.executescript(_SCHEMA)
                 self._vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
                 self._next_passage_id = 0
+            # Vectors as embedded, stored at the commit once the language means are known (ids, vectors).
+            self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         except BaseException:
             self._lock.close()
             raise
 
     @property
     def passages(self) -> int:
-        return int(self._vectors.ntotal)
+        return int(self._vectors.ntotal) + sum(len(ids) for ids, _ in self._pending)
 
     def query(self, sql: str, parameters: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of ``sql`` on the generation being built (as :meth:`Index.query` on a finished one)."""
@@ -215,7 +223,16 @@ class IndexWriter:
         ids = np.array([row[0] for row in self._db.execute(
             "SELECT id FROM passages WHERE document_id=?", (document_id,))], dtype=np.int64)
         if len(ids):
-            self._vectors = ann.remove(self._vectors, ids)
+            waiting = np.concatenate([pending for pending, _ in self._pending]) if self._pending else ids[:0]
+            stored = ids[~np.isin(ids, waiting)]
+            if len(stored):
+                self._vectors = ann.remove(self._vectors, stored)
+            kept = []
+            for pending, vectors in self._pending:
+                keep = ~np.isin(pending, ids)
+                if keep.any():
+                    kept.append((pending[keep], vectors[keep]))
+            self._pending = kept
             self._db.executemany("DELETE FROM passages_fts WHERE rowid=?", [(int(i),) for i in ids])
             self._db.execute("DELETE FROM passages WHERE document_id=?", (document_id,))
         self._db.execute("DELETE FROM documents WHERE id=?", (document_id,))
@@ -233,11 +250,56 @@ class IndexWriter:
         self._db.executemany("INSERT INTO passages_fts(rowid, terms) VALUES (?, ?)",
                              [(int(i), analyse(row[6], row[5])) for i, row in zip(ids, rows, strict=True)])
         if len(rows):
-            ann.add(self._vectors, np.ascontiguousarray(vectors, dtype=np.float32), ids)
+            self._pending.append((ids, np.asarray(vectors, dtype=np.float32)))
         self._next_passage_id += len(rows)
 
-    def commit(self, *, corpus_root: Path, corpus_fingerprint: str, report: dict[str, Any]) -> Path:
-        """Finish the generation, make it the served one, and return its folder."""
+    def centre(self, encode_queries: centering.EncodeQueries | None) -> None:
+        """Store the pending vectors with their language's mean taken out, measuring the means (and
+        re-centring every stored vector) when the corpus has outgrown them (:mod:`indexer.core.centering`)."""
+        language_of = {int(i): language for i, language in self._db.execute(
+            "SELECT id, coalesce(language, '') FROM passages")}
+        pending_ids = np.concatenate([ids for ids, _ in self._pending]) if self._pending \
+            else np.empty(0, dtype=np.int64)
+        pending = np.vstack([vectors for _, vectors in self._pending]) if self._pending \
+            else np.empty((0, self.dimension), dtype=np.float32)
+        self._pending = []
+        if self.means is not None and not centering.needs_refit(self.means, Counter(language_of.values())):
+            if len(pending_ids):
+                languages = [language_of[i] for i in pending_ids.tolist()]
+                ann.add(self._vectors, self.means.center_passages(pending, languages), pending_ids)
+            return
+        stored_ids = ann.all_ids(self._vectors) if self._vectors.ntotal else np.empty(0, dtype=np.int64)
+        stored = ann.reconstruct_many(self._vectors, stored_ids) if len(stored_ids) \
+            else np.empty((0, self.dimension), dtype=np.float32)
+        if self.means is not None:  # back to the vectors as embedded
+            stored = stored + self.means.passage_means([language_of[i] for i in stored_ids.tolist()])
+        ids = np.concatenate([stored_ids, pending_ids]).astype(np.int64)
+        raw = np.vstack([stored, pending]).astype(np.float32)
+        languages = [language_of[i] for i in ids.tolist()]
+        self.means = centering.fit(raw, languages, sample_texts=self._sample_texts, encode_queries=encode_queries)
+        self._vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
+        if len(ids):
+            ann.add(self._vectors, self.means.center_passages(raw, languages), ids)
+
+    def _sample_texts(self, language: str) -> list[str]:
+        """Up to :data:`~indexer.core.centering.QUERY_SAMPLE` passages of ``language`` spread over the corpus
+        (content passages, unless the language has none)."""
+        rows = [text for (text,) in self._db.execute(
+            "SELECT text FROM passages WHERE coalesce(language, '') = ? ORDER BY kind != 'content', id", (language,))]
+        content = [text for (text,) in self._db.execute(
+            "SELECT text FROM passages WHERE coalesce(language, '') = ? AND kind = 'content' ORDER BY id", (language,))]
+        texts = content or rows
+        if len(texts) <= centering.QUERY_SAMPLE:
+            return texts
+        return [texts[int(n)] for n in np.linspace(0, len(texts) - 1, centering.QUERY_SAMPLE)]
+
+    def commit(self, *, corpus_root: Path, corpus_fingerprint: str, report: dict[str, Any],
+               encode_queries: centering.EncodeQueries | None = None) -> Path:
+        """Finish the generation, make it the served one, and return its folder. ``encode_queries`` (the
+        model's query encoding) measures the language means when they are measured again: needed once the
+        corpus holds two languages of :data:`~indexer.core.centering.MIN_PASSAGES` passages."""
+        if self._pending or self.means is None:
+            self.centre(encode_queries)
         # One keyword-index segment instead of the several that flushes and incremental runs leave: each query
         # term is then looked up once, not once a segment (piaf-fr, 3 segments: BM25 queries 470 -> 408 µs,
         # document frequencies 65 -> 44 µs; the same scores).
@@ -248,17 +310,19 @@ class IndexWriter:
         self._db.close()
         self._vectors = self._sized_vector_index()
         faiss.write_index(self._vectors, str(self.staging / VECTORS))
+        assert self.means is not None  # measured by centre
+        self.means.save(self.staging / MEANS_FILE)
         (self.staging / REPORT).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=self.model, dimension=self.dimension,
             documents=documents, passages=self.passages, corpus_root=str(corpus_root.resolve()),
             corpus_fingerprint=corpus_fingerprint, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            checksums={name: sha256_file(self.staging / name) for name in (VECTORS, STORE)},
+            checksums={name: sha256_file(self.staging / name) for name in (VECTORS, STORE, MEANS_FILE)},
         )
         (self.staging / READERS_LOCK).touch()
         # The manifest is written last: a generation without one is incomplete by definition.
         manifest.write(self.staging / MANIFEST)
-        for name in (VECTORS, STORE, REPORT):
+        for name in (VECTORS, STORE, REPORT, MEANS_FILE):
             with (self.staging / name).open("rb") as handle:
                 os.fsync(handle.fileno())
         final = self.index_dir / self.name
@@ -293,11 +357,12 @@ class Index:
     lock on its generation, so no clean-up removes the files under it.
     """
 
-    def __init__(self, path: Path, manifest: Manifest, vectors: faiss.Index,
+    def __init__(self, path: Path, manifest: Manifest, vectors: faiss.Index, language_means: LanguageMeans,
                  reader_lock: IO[bytes] | None = None) -> None:
         self.path = path
         self.manifest = manifest
-        self.vectors = vectors
+        self.vectors = vectors  # stored with their language's mean taken out (language_means)
+        self.language_means = language_means
         self._reader_lock = reader_lock  # released when this object is collected
         self._local = threading.local()
         self._vocabulary: dict[str, list[Any]] | None = None
@@ -382,7 +447,11 @@ class Index:
             vectors = faiss.read_index(str(path / VECTORS))
         except RuntimeError as exc:
             raise IndexCorruptError(f"index {path}: cannot read {VECTORS}: {exc}") from exc
-        index = cls(path, manifest, vectors, reader_lock)
+        try:
+            means = LanguageMeans.load(path / MEANS_FILE)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexCorruptError(f"index {path}: cannot read {MEANS_FILE}: {exc}") from exc
+        index = cls(path, manifest, vectors, means, reader_lock)
         try:
             counts = index.query_one("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages)")
         except sqlite3.DatabaseError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from indexer.core.function_words import FUNCTION_WORDS
+from indexer.core.function_words import is_function_word
 from indexer.core.text import fold, forms, words
 
 PREFIX = 6
@@ -68,7 +68,7 @@ def match_expression(query: str, languages: Iterable[str]) -> tuple[str, list[fr
     languages = tuple(languages)
     seen: dict[str, frozenset[str]] = {}
     query_words = words(query)
-    content = [w for w in query_words if fold(w) not in FUNCTION_WORDS] or query_words
+    content = [w for w in query_words if not is_function_word(w)] or query_words
     for word in content:
         key = fold(word)
         if key not in seen:

@@ -28,7 +28,6 @@ import numpy as np
 from indexer.core import ann, text
 from indexer.core.errors import QueryError
 from indexer.core.function_words import content_words
-from indexer.core.language import detect_language
 from indexer.core.model import Embedder
 from indexer.core.settings import DEFAULT_LANGUAGES, Settings
 from indexer.core.store import DocumentRecord, Index, PassageRecord
@@ -123,12 +122,11 @@ class Searcher:
     """Answers queries over one :class:`~indexer.core.store.Index` with one :class:`~indexer.core.model.Embedder`."""
 
     def __init__(self, index: Index, embedder: Embedder, *, max_query_chars: int = 500, max_k: int = 100,
-                 language_preference: float = 0.005, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> None:
+                 languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> None:
         self.index = index
         self.embedder = embedder
         self.max_query_chars = max_query_chars
         self.max_k = max_k
-        self.language_preference = language_preference
         self.languages = languages
         # Documents withdrawn since this generation was built: never in results, lists or "more like this"
         # until the next generation drops them. Replaced whole (one assignment), never changed in place.
@@ -142,7 +140,7 @@ class Searcher:
         """A searcher over the index of ``settings``, checked to be built with ``embedder``'s model."""
         return cls(Index.open(settings.index_dir, expected_model=embedder.name), embedder,
                    max_query_chars=settings.max_query_chars, max_k=settings.max_k,
-                   language_preference=settings.language_preference, languages=tuple(settings.languages))
+                   languages=tuple(settings.languages))
 
     # -- validation ------------------------------------------------------------------------------------
 
@@ -183,17 +181,15 @@ class Searcher:
     def rank(self, query: str, vector: np.ndarray | None, *, k: int, filters: Filters, mode: Mode = "hybrid",
              exclude_document: str | None = None, sort: Sort = "relevance") -> SearchResult:
         """The ``k`` best documents for an already validated (and, unless keyword-only, embedded) query."""
+        if vector is not None:  # the query's language component out, as it is out of the stored passages
+            vector = self.index.language_means.center_query(vector, query, languages=self.languages)
         allowed = self._allowed(filters)
         if allowed is not None and len(allowed) == 0:
             return SearchResult(query, mode, [], {})
         depth = max(k, FACET_DEPTH)
         candidates = self._candidates(query, vector, depth=depth, filters=filters, allowed=allowed, mode=mode)
-        prefer_language = bool(self.language_preference) and mode != "keyword"
         groups = self._group(candidates.ids, self._passage_scores(candidates, mode), exclude_document=exclude_document,
-                             limit=depth, slack=self.language_preference if prefer_language else 0.0)
-        if prefer_language:
-            groups = self._prefer_query_language(query, groups)
-        groups = groups[:depth]
+                             limit=depth)[:depth]
         cosines, words = self._judged_measures(candidates, groups, mode)
         background = Background.of(vector, self.index.vector_sample()) if vector is not None else None
         matching = judge(cosines, words, background, self.embedder.relevance_calibration)
@@ -298,11 +294,9 @@ class Searcher:
         return fuse(candidates.dense, candidates.keyword, best_dense=best_dense, best_keyword=best_keyword,
                     evidence=candidates.evidence)
 
-    def _group(self, ids: np.ndarray, scores: np.ndarray, *, exclude_document: str | None, limit: int,
-               slack: float = 0.0) -> list[_Group]:
+    def _group(self, ids: np.ndarray, scores: np.ndarray, *, exclude_document: str | None, limit: int) -> list[_Group]:
         """Candidate passages by document, best document first, each with its best passages: the ``limit``
-        best documents, and after them those within ``slack`` of the last (a preference that adds up to
-        ``slack`` to some documents' scores may lift them into the ``limit`` best; no further one).
+        best documents.
 
         In numpy: the candidates are a whole small corpus, or hundreds of passages of a large one, and a
         Python loop over them was most of the ranking's time.
@@ -331,7 +325,7 @@ class Searcher:
         shown = rank <= OTHER_PASSAGES
         best = np.flatnonzero(rank == 0)  # each document's best passage, best document first
         if len(best) > limit:
-            cutoff = scores[order[best[limit - 1]]] - slack
+            cutoff = scores[order[best[limit - 1]]]
             kept = np.zeros(len(documents), dtype=bool)  # by document position: cheaper than np.isin's sort
             kept[owner[best[scores[order[best]] >= cutoff]]] = True
             shown &= kept[owner]
@@ -361,16 +355,6 @@ class Searcher:
 
         return [Hit(group.document, group.score, hit(*group.passages[0]), [hit(*other) for other in group.passages[1:]])
                 for group in groups]
-
-    def _prefer_query_language(self, query: str, groups: list[_Group]) -> list[_Group]:
-        """Among documents within ``language_preference`` of each other, the query's language goes first."""
-        if len({g.document.language for g in groups}) <= 1:
-            return groups  # one language for all: the same bonus for each changes no order (nor is detected)
-        language = detect_language(query, languages=self.languages, min_letters=12)
-        if language is None:
-            return groups
-        bonus = self.language_preference
-        return sorted(groups, key=lambda g: -(g.score + (bonus if g.document.language == language else 0.0)))
 
     @staticmethod
     def _facets(groups: list[_Group]) -> dict[str, list[tuple[Any, int]]]:

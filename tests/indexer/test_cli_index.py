@@ -219,11 +219,14 @@ def test_similar_and_eval_print_one_json_document_with_json(fake_model: None, co
     (beir / "corpus.jsonl").write_text(
         '{"_id": "d1", "title": "Logement", "text": "Le logement social des jeunes adultes."}\n'
         '{"_id": "d2", "title": "Pflege", "text": "Altenpflege zu Hause in Luxemburg."}\n', encoding="utf-8")
-    (beir / "queries.jsonl").write_text('{"_id": "q1", "text": "logement social"}\n', encoding="utf-8")
-    (beir / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n", encoding="utf-8")
+    (beir / "queries.jsonl").write_text('{"_id": "q1", "text": "logement social"}\n'
+                                        '{"_id": "q2", "text": "est-ce que le"}\n', encoding="utf-8")
+    (beir / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td1\t1\n", encoding="utf-8")
     evaluated = runner.invoke(app, ["eval", str(beir), "--json"])
     assert evaluated.exit_code == 0, evaluated.output
-    assert json.loads(evaluated.stdout)["ndcg@10"] == 1.0
+    # The query the service would refuse (function words alone) is counted, as a miss, not the end of the run.
+    figures = json.loads(evaluated.stdout)
+    assert figures["ndcg@10"] == 0.5 and figures["refused_queries"] == 1 and figures["queries"] == 2
 
 
 def test_an_index_of_an_older_format_is_rebuilt_and_the_output_says_so(fake_model: None, corpus: Path,

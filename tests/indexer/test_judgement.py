@@ -27,7 +27,9 @@ def test_a_query_without_a_word_that_means_something_is_refused(searcher: Search
     assert "add a word" in str(raised.value)
 
 
-@pytest.mark.parametrize("query", ["AI", "KI", "2025", "5", "RGPD", "Eeler Leit", "logement"])
+@pytest.mark.parametrize("query", ["AI", "KI", "2025", "5", "RGPD", "Eeler Leit", "logement",
+                                   # Folded, these would be function words ("sur", the participle "ete").
+                                   "Est-ce que tu es sûr ?", "été"])
 def test_short_queries_that_mean_something_are_searched(searcher: Searcher, query: str) -> None:
     assert content_words(query)
     searcher.search(query)  # no error
@@ -119,6 +121,12 @@ def test_function_words_are_never_highlighted(searcher: Searcher) -> None:
     assert "<mark>Leit</mark>" in marked
     for word in ("eng", "ech", "enger", "an"):
         assert f"<mark>{word}</mark>" not in marked
+
+
+def test_cannot_is_a_function_word_and_accents_decide_only_where_written() -> None:
+    assert content_words("people who cannot find housing") == ["people", "find", "housing"]
+    assert content_words("uber etre") == []  # typed without their accents: still function words
+    assert content_words("sûr sur") == ["sûr"]
 
 
 def test_matched_words_are_the_documents_words_once_each_in_order(searcher: Searcher) -> None:

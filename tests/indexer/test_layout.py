@@ -271,7 +271,7 @@ def test_passages_know_their_kind_and_section(thesis_index: tuple[Index, FakeEmb
         6: ("bibliography", "Literaturverzeichnis"),
     }
     assert not any("Tim Kayser —" in p.text for p in passages)
-    assert index.manifest.format_version == FORMAT_VERSION == 5
+    assert index.manifest.format_version == FORMAT_VERSION == 6
 
 
 def test_an_aside_is_never_the_best_passage_when_content_matches(thesis_index: tuple[Index, FakeEmbedder]) -> None:

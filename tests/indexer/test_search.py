@@ -126,24 +126,6 @@ def test_best_passages_are_highlighted_from_their_indexed_terms_as_from_their_te
     assert marked  # the comparison is not between two unmarked texts
 
 
-def test_the_query_language_is_only_detected_when_results_mix_languages(searcher: Searcher,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import indexer.search.searcher
-
-    detected: list[str] = []
-    real = indexer.search.searcher.detect_language
-
-    def spy(text: str, **options: object) -> str | None:
-        detected.append(text)
-        return real(text, **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(indexer.search.searcher, "detect_language", spy)
-    query = "Wie werden Kinder mit Migrationshintergrund in der Schule integriert?"
-    german = searcher.search(query, k=3, filters=Filters(language=("de",)))
-    assert german.hits and {h.document.language for h in german.hits} == {"de"} and not detected
-    assert searcher.search(query, k=3).hits and detected == [query]
-
-
 def test_the_filter_condition_does_not_grow_with_the_number_of_values() -> None:
     one = Filters(edition=("a",), type=("b",), language=("c",), year=(2020,), author=("d",)).sql()
     many = Filters(edition=("a",) * 20, type=("b",) * 20, language=("c",) * 20, year=(2020,) * 20,
@@ -196,12 +178,3 @@ def test_hybrid_is_never_below_either_part_on_a_fixed_set(real_searcher: Searche
     assert totals["hybrid"] >= max(totals["dense"], totals["keyword"]) - 1e-9, totals
 
 
-@pytest.mark.slow
-def test_language_preference_breaks_near_ties_only(real_searcher: Searcher, embedder: Embedder) -> None:
-    plain = Searcher(real_searcher.index, embedder, language_preference=0.0)
-    preferring = Searcher(real_searcher.index, embedder, language_preference=0.05)
-    query = "protection des données et intelligence artificielle au travail"
-    assert preferring.search(query, k=6).hits[0].document.language == "fr"
-    strong = plain.search("Schulische Integration von Kindern mit Migrationshintergrund", k=1).hits[0]
-    assert preferring.search("intégration scolaire des enfants migrants en Allemagne et au Luxembourg",
-                             k=1).hits[0].document.id == strong.document.id  # a strong German hit stays first
