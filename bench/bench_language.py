@@ -9,13 +9,17 @@ corpus's document that answers it, and off-topic questions), for dense and hybri
   of off-topic questions that get no match, on the ``dev`` and ``test`` halves;
 - the headline question of the issue (a French question answered by a German thesis).
 
+With ``--cost``: what the change costs — the centring of a query (its language detected afresh), and in a full
+build of the bundled corpus, the seconds spent finding repeated text and measuring the language means.
+
 With ``--longpdf``, the same over long real PDFs (``bench/data/longpdf``: French, English and German questions
-on documents in another language, read from ``../shared/data/pdf``), where a document is found when it ranks
-in the top 3, and its page when one of its shown passages is on the answering pages.
+on documents in another language, read from ``../shared/data/pdf``, among the bundled corpus's documents), where
+a document is found when it ranks in the top 3, and its page when one of its shown passages is on the answering
+pages.
 
 Written against the public library only (``indexer``), so that the same script measures an earlier version::
 
-    .venv/bin/python bench/bench_language.py [--work /tmp/passerelle-language] [--longpdf] [--json OUT]
+    .venv/bin/python bench/bench_language.py [--work /tmp/passerelle-language] [--longpdf] [--cost] [--json OUT]
 """
 
 from __future__ import annotations
@@ -95,17 +99,27 @@ def _headline(searcher: Searcher) -> dict[str, Any]:
     return {"question": question, "rank": rank, "match": bool(rank and result.hits[rank - 1].match)}
 
 
-def _longpdf(work: Path, embedder: Embedder, settings: Settings) -> dict[str, Any]:
-    documents = _jsonl(LONGPDF / "documents.jsonl")
+def longpdf_corpus(work: Path) -> tuple[Path, dict[str, str]]:
+    """The long PDFs' corpus under ``work``: the bundled corpus (44 social-sector documents in FR/DE/EN/LB, so that
+    the long PDFs are found among others, as in a real archive) and the PDFs of ``bench/data/longpdf`` at its root
+    (copied: a link out of the corpus is not read). Returns it and the document id of each PDF by its set id."""
     corpus = work / "longpdf-corpus"
     shutil.rmtree(corpus, ignore_errors=True)
-    corpus.mkdir(parents=True)
+    shutil.copytree(ROOT / "corpus", corpus)
     ids: dict[str, str] = {}
-    for document in documents:
+    for document in _jsonl(LONGPDF / "documents.jsonl"):
         name = f"{document['id']}-{Path(document['path']).name}"
-        (corpus / name).symlink_to(SHARED_PDF / document["path"])
+        shutil.copyfile(SHARED_PDF / document["path"], corpus / name)
         ids[document["id"]] = document_id(name)
+    return corpus, ids
+
+
+def _longpdf(work: Path, embedder: Embedder, settings: Settings) -> dict[str, Any]:
+    corpus, ids = longpdf_corpus(work)
     index = _index(corpus, work / "longpdf-index", embedder, settings)
+    missing = set(ids.values()) - {record.id for record in index.all_documents()}
+    if missing:
+        raise SystemExit(f"{len(missing)} of the long PDFs were not indexed")
     searcher = _searcher(index, embedder, settings)
     found: dict[str, list[bool]] = defaultdict(list)
     for question in _jsonl(LONGPDF / "questions.jsonl"):
@@ -129,10 +143,55 @@ def _longpdf(work: Path, embedder: Embedder, settings: Settings) -> dict[str, An
         "questions": len(_jsonl(LONGPDF / "questions.jsonl"))}
 
 
+def _cost(work: Path, index: Index, embedder: Embedder, settings: Settings, queries: list[str]) -> dict[str, Any]:
+    from indexer.build import boilerplate
+    from indexer.core.language import language_probabilities
+    from indexer.core.store import IndexWriter
+
+    vectors = embedder.encode_query(queries)
+    language_probabilities.cache_clear()
+    means, languages, timings = index.language_means, tuple(settings.languages), []
+    for text, vector in zip(queries, vectors, strict=True):
+        started = time.perf_counter()
+        means.center_query(vector, text, languages=languages)
+        timings.append((time.perf_counter() - started) * 1e6)
+    spent = {"repeated_text": 0.0, "language_means": 0.0}
+    mark, centre = boilerplate.mark, IndexWriter.centre
+
+    def timed_mark(writer: IndexWriter) -> int:
+        started = time.perf_counter()
+        try:
+            return mark(writer)
+        finally:
+            spent["repeated_text"] += time.perf_counter() - started
+
+    def timed_centre(writer: IndexWriter, encode_queries: Any) -> None:
+        started = time.perf_counter()
+        try:
+            centre(writer, encode_queries)
+        finally:
+            spent["language_means"] += time.perf_counter() - started
+
+    boilerplate.mark, IndexWriter.centre = timed_mark, timed_centre  # type: ignore[assignment,method-assign]
+    try:
+        shutil.rmtree(work / "cost-index", ignore_errors=True)
+        started = time.perf_counter()
+        report = index_corpus(ROOT / "corpus", index_dir=work / "cost-index", embedder=embedder, settings=settings)
+        build = time.perf_counter() - started
+    finally:
+        boilerplate.mark, IndexWriter.centre = mark, centre  # type: ignore[method-assign]
+    ordered = sorted(timings)
+    return {"centre_query_us_p50": round(ordered[len(ordered) // 2], 1), "centre_query_us_max": round(ordered[-1], 1),
+            "full_build_seconds": round(build, 2), "passages": report.passages,
+            "repeated_text_seconds": round(spent["repeated_text"], 3),
+            "language_means_seconds": round(spent["language_means"], 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=Path("/tmp/passerelle-language"))
     parser.add_argument("--longpdf", action="store_true", help="also the long real PDFs of bench/data/longpdf")
+    parser.add_argument("--cost", action="store_true", help="also what the centring and repeated text cost")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args(argv)
     settings = Settings()
@@ -146,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         figures[mode] = _run(searcher, queries, offtopic, language_of, mode)
     if args.longpdf:
         figures["longpdf"] = _longpdf(args.work, embedder, settings)
+    if args.cost:
+        figures["cost"] = _cost(args.work, index, embedder, settings, [q["query"] for q in queries])
     print(json.dumps(figures, indent=1, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")

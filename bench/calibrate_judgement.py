@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from bench_language import longpdf_corpus  # beside this script
 
 from indexer import Embedder, Settings, index_corpus
-from indexer.build.sources import document_id
 from indexer.core.store import Index
 from indexer.evaluation import evaluation_searcher, open_or_build, read_qrels
 from indexer.search import judgement
@@ -44,7 +44,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "data" / "eval"
 HONEST = ROOT / "bench" / "data" / "honest"
 LONGPDF = ROOT / "bench" / "data" / "longpdf"
-SHARED_PDF = ROOT.parent / "shared" / "data" / "pdf"
 BEIR_SETS = ("piaf-fr", "xquad-mixed", "xquad-de2en", "xquad-en2de")
 # Off-topic pairs: whose queries run against whose corpus (different languages and topics).
 CROSS = (("piaf-fr", "xquad-mixed"), ("xquad-mixed", "piaf-fr"))
@@ -128,15 +127,9 @@ def collect(embedder: Embedder, settings: Settings, work: Path) -> list[Query]:
 
 
 def _longpdf(embedder: Embedder, settings: Settings, work: Path) -> list[Query]:
-    """Questions on long real PDFs in another language (``bench/data/longpdf``), and off-topic ones."""
-    corpus = work / "longpdf-corpus"
-    corpus.mkdir(parents=True, exist_ok=True)
-    ids = {}
-    for document in _jsonl(LONGPDF / "documents.jsonl"):
-        name = f"{document['id']}-{Path(document['path']).name}"
-        if not (corpus / name).exists():
-            (corpus / name).symlink_to(SHARED_PDF / document["path"])
-        ids[document["id"]] = document_id(name)
+    """Questions on long real PDFs in another language (``bench/data/longpdf``, among the bundled corpus's
+    documents), and off-topic ones."""
+    corpus, ids = longpdf_corpus(work)
     index_corpus(corpus, index_dir=work / "longpdf", embedder=embedder, settings=settings)
     searcher = Searcher(Index.open(work / "longpdf").preload(), embedder, max_k=K)
     answerable = [Query("longpdf-answerable", q["query"], q["split"], {ids[q["document"]]})
@@ -153,7 +146,7 @@ def load(path: Path) -> list[Query]:
         queries.append(Query(
             str(entry["source"]), str(entry["query"]), str(entry["split"]), set(entry.get("relevant", [])),
             np.array(entry["cosines"]), np.array(entry["words"]),
-            judgement.Background(float(background)) if background is not None else None,  # type: ignore[arg-type]
+            judgement.Background(*background) if background is not None else None,  # type: ignore[arg-type]
             np.array(entry["is_relevant"], dtype=bool), entry["relevant_rank"]))  # type: ignore[arg-type]
     return queries
 
@@ -298,7 +291,8 @@ def main() -> int:
                 handle.write(json.dumps({
                     "source": q.source, "split": q.split, "query": q.text, "relevant_rank": q.relevant_rank,
                     "cosines": q.cosines.round(5).tolist(), "words": q.words.round(4).tolist(),
-                    "background": q.background.mean if q.background else None, "relevant": sorted(q.relevant),
+                    "background": [q.background.mean, q.background.std] if q.background else None,
+                    "relevant": sorted(q.relevant),
                     "is_relevant": q.is_relevant.tolist()}) + "\n")
     if arguments.fit:
         weights, bias = fit(queries)

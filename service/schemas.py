@@ -48,8 +48,9 @@ class PassageRef(BaseModel):
     start: int = Field(description="Character offset of the passage in its page's text")
     end: int
     language: str | None
-    kind: str = Field("content", description="content, contents (a table of contents), bibliography or "
-                      "front_matter (title page, declaration, acknowledgements): the last three weigh less")
+    kind: str = Field("content", description="content, contents (a table of contents), bibliography, "
+                      "front_matter (title page, declaration, acknowledgements) or boilerplate (mostly text "
+                      "repeated across documents, such as an event's banner): the last four weigh less")
     section: str | None = Field(None, description="Heading of the section the passage is in (PDF bookmark, "
                                 "document heading, slide title), when the document has one")
     score: float | None = Field(None, description="How well the passage matches: cosine similarity (dense), "

@@ -13,9 +13,10 @@ import bisect
 import re
 from typing import Final, Literal
 
-Kind = Literal["content", "contents", "bibliography", "front_matter"]
+Kind = Literal["content", "contents", "bibliography", "front_matter", "boilerplate"]
 CONTENT: Final = "content"
-KINDS: Final[tuple[Kind, ...]] = ("content", "contents", "bibliography", "front_matter")
+BOILERPLATE: Final = "boilerplate"  # mostly text repeated across documents (indexer.build.boilerplate)
+KINDS: Final[tuple[Kind, ...]] = ("content", "contents", "bibliography", "front_matter", "boilerplate")
 
 
 def _names(*words: str) -> re.Pattern[str]:

@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 from rich.progress import Progress
 
+from indexer.build import boilerplate
 from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues, read_editions
 from indexer.build.chunking import chunk_sections
 from indexer.build.extract import Limits, ocr_available
@@ -306,6 +307,7 @@ class _Background:
 
 def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_root: Path, fingerprint: str,
             embedder: Embedder) -> None:
+    boilerplate.mark(writer)
     writer.centre(embedder.encode_query)
     report.seconds = round(time.perf_counter() - started, 3)
     report.embed_seconds = round(report.embed_seconds, 3)

@@ -84,8 +84,10 @@ CREATE TABLE passages (
     end INTEGER NOT NULL,
     language TEXT,
     text TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'content',  -- content, contents, bibliography, front_matter (indexer.build.kinds)
-    section TEXT                    -- the heading of the section the passage is in
+    kind TEXT NOT NULL DEFAULT 'content',  -- content, contents, bibliography, front_matter (indexer.build.kinds),
+                                    -- boilerplate (indexer.build.boilerplate)
+    section TEXT,                   -- the heading of the section the passage is in
+    repeated INTEGER NOT NULL DEFAULT 0  -- its words that are text repeated across documents (not keywords)
 );
 -- Editions as their catalogues describe them ([edition] id, title, year): what the interface shows for an id.
 CREATE TABLE editions (
@@ -98,6 +100,9 @@ CREATE INDEX passages_by_document ON passages(document_id, ordinal);
 CREATE VIRTUAL TABLE passages_fts USING fts5(terms, tokenize='unicode61 remove_diacritics 0', prefix='6');
 CREATE VIRTUAL TABLE passages_terms USING fts5vocab(passages_fts, 'row');
 """
+
+
+_PASSAGE_COLUMNS = "id, document_id, ordinal, page, start, end, language, text, kind, section"
 
 
 @dataclass(slots=True)  # not frozen: built for every passage a search shows (see search.PassageHit)
@@ -244,7 +249,8 @@ class IndexWriter:
         if len(rows) != len(vectors):
             raise ValueError("one vector per passage")
         ids = np.arange(self._next_passage_id, self._next_passage_id + len(rows), dtype=np.int64)
-        self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?)",
+        self._db.executemany("INSERT INTO passages (id, document_id, ordinal, page, start, end, language, text, kind, "
+                             "section) VALUES (?,?,?,?,?,?,?,?,?,?)",
                              [(int(i), *row[:7], row[7] if len(row) > 7 else "content",
                                row[8] if len(row) > 8 else None) for i, row in zip(ids, rows, strict=True)])
         self._db.executemany("INSERT INTO passages_fts(rowid, terms) VALUES (?, ?)",
@@ -252,6 +258,15 @@ class IndexWriter:
         if len(rows):
             self._pending.append((ids, np.asarray(vectors, dtype=np.float32)))
         self._next_passage_id += len(rows)
+
+    def mark_repeated(self, changes: Iterable[tuple[int, str, int, str]]) -> None:
+        """Passages' kinds, counts of repeated words and keyword-index terms, as (id, kind, repeated, terms):
+        what :mod:`indexer.build.boilerplate` finds once the whole corpus is in."""
+        changes = list(changes)
+        self._db.executemany("UPDATE passages SET kind=?, repeated=? WHERE id=?",
+                             [(kind, repeated, passage_id) for passage_id, kind, repeated, _ in changes])
+        self._db.executemany("UPDATE passages_fts SET terms=? WHERE rowid=?",
+                             [(terms, passage_id) for passage_id, _, _, terms in changes])
 
     def centre(self, encode_queries: centering.EncodeQueries | None) -> None:
         """Store the pending vectors with their language's mean taken out, measuring the means (and
@@ -370,6 +385,7 @@ class Index:
         self._owners: tuple[np.ndarray, np.ndarray, list[str]] | None = None
         self._sample: np.ndarray | None = None
         self._asides: np.ndarray | None = None
+        self._boilerplate: np.ndarray | None = None
         # A generation never changes: its document records are read once, then served from memory.
         self._documents: dict[str, DocumentRecord] = {}
         self._editions: dict[str, EditionRecord] | None = None
@@ -532,11 +548,12 @@ class Index:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self.query(f"SELECT * FROM passages WHERE id IN ({marks})", [int(i) for i in ids])
+        rows = self.query(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", [int(i) for i in ids])
         return {row[0]: PassageRecord(*row) for row in rows}
 
     def passages_of(self, document_id: str) -> list[PassageRecord]:
-        rows = self.query("SELECT * FROM passages WHERE document_id = ? ORDER BY ordinal", (document_id,))
+        rows = self.query(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE document_id = ? ORDER BY ordinal",
+                          (document_id,))
         return [PassageRecord(*row) for row in rows]
 
     def vocabulary(self) -> dict[str, list[Any]]:
@@ -610,8 +627,9 @@ class Index:
 
     def _owner_table(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         if self._owners is None:
-            rows = self.query("SELECT p.id, p.document_id, p.kind != 'content' FROM passages p ORDER BY p.id")
-            self._asides = np.fromiter((bool(row[2]) for row in rows), dtype=bool, count=len(rows))
+            rows = self.query("SELECT p.id, p.document_id, p.kind FROM passages p ORDER BY p.id")
+            self._asides = np.fromiter((row[2] != "content" for row in rows), dtype=bool, count=len(rows))
+            self._boilerplate = np.fromiter((row[2] == "boilerplate" for row in rows), dtype=bool, count=len(rows))
             documents = sorted({row[1] for row in rows})
             position = {document_id: n for n, document_id in enumerate(documents)}
             self._owners = (np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
@@ -661,10 +679,17 @@ class Index:
 
     def asides(self, ids: np.ndarray | Sequence[int]) -> np.ndarray:
         """Whether each of the given passages is of a kind other than content (a table of contents, a
-        bibliography, front matter); False for a passage the index does not hold. Kept in memory with the
-        owner table: every query asks it of all its candidates."""
+        bibliography, front matter, boilerplate); False for a passage the index does not hold. Kept in memory with
+        the owner table: every query asks it of all its candidates."""
+        return self._flag(ids, self._asides)
+
+    def boilerplate(self, ids: np.ndarray | Sequence[int]) -> np.ndarray:
+        """Whether each of the given passages is mostly text repeated across documents (never shown first)."""
+        return self._flag(ids, self._boilerplate)
+
+    def _flag(self, ids: np.ndarray | Sequence[int], flags: np.ndarray | None) -> np.ndarray:
         passage_ids, _, _ = self._owner_table()
-        asides = self._asides
+        asides = self._asides if flags is None else flags
         wanted = np.asarray(ids, dtype=np.int64)
         if asides is None or not len(passage_ids) or not len(wanted):
             return np.zeros(len(wanted), dtype=bool)

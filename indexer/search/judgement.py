@@ -4,9 +4,11 @@ A cosine is always some number, so the best result of an off-topic query looks l
 them apart is how far a result stands above the query's score distribution over the whole corpus (an
 off-topic query scores about the same against everything), whether the best results stand out from the next
 ones (off-topic queries give flat distributions), how far below the best result it is, and whether it holds
-the query's words. Each result is judged on four measures:
+the query's words. Each result is judged on five measures:
 
 - ``gap``: its cosine minus the query's mean cosine over a fixed sample of the corpus's passages;
+- ``z``: the same gap in standard deviations of those cosines (how unusual the result is for this query in this
+  corpus: a corpus of long documents on one field gives every query a narrow distribution);
 - ``words``: the keyword evidence the fusion uses — the IDF-weighted share of the query's words in the best
   keyword passage, scaled by this passage's keyword score relative to the best one (0 without shared words,
   as across languages, where meaning alone decides);
@@ -14,7 +16,7 @@ the query's words. Each result is judged on four measures:
 - ``drop``: the best result's cosine minus this one's: of a query that has matches, the results far below the
   best are only related.
 
-A logistic model of the four, fitted on labelled queries (``bench/calibrate_judgement.py`` fits it on half of
+A logistic model of the five, fitted on labelled queries (``bench/calibrate_judgement.py`` fits it on half of
 them, sets the threshold where as many answerable queries lose their document as off-topic ones get a match,
 and measures it on the other half: ``bench/RESULTS-judgement.md``), says *match* when its probability is at
 least 0.5. The judgement never reorders results: it only labels them.
@@ -26,37 +28,42 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# multilingual-e5-small's, written by bench/calibrate_judgement.py --fit (logistic regression on gap, words,
+# multilingual-e5-small's, written by bench/calibrate_judgement.py --fit (logistic regression on gap, z, words,
 # spread, drop; the threshold is in BIAS). Another model brings its own (Embedder.relevance_calibration).
-WEIGHTS = np.array([7.3977, 6.6365, 72.2905, -104.8503])
-BIAS = -3.1946
+WEIGHTS = np.array([-27.6273, 0.1577, 9.0556, 86.8486, -143.7802])
+BIAS = -2.7300
 
 Calibration = tuple[tuple[float, ...], float]
 SPREAD_RANK = 10
 # A keyword-only search has no cosine: a result matches when it holds at least this share of the query's words.
 KEYWORD_ONLY_SHARE = 0.5
+MIN_STD = 1e-3  # a corpus of a few near-identical passages: no division by nothing
 
 
 @dataclass(frozen=True)
 class Background:
-    """A query's mean cosine over the corpus (measured on :meth:`~indexer.core.store.Index.vector_sample`)."""
+    """A query's cosines over the corpus, their mean and standard deviation (measured on
+    :meth:`~indexer.core.store.Index.vector_sample`)."""
 
     mean: float
+    std: float = 0.05
 
     @classmethod
     def of(cls, vector: np.ndarray, sample: np.ndarray) -> Background:
         if not len(sample):
             return cls(0.0)
-        return cls(float((sample @ np.asarray(vector, dtype=np.float32)).mean()))
+        cosines = sample @ np.asarray(vector, dtype=np.float32)
+        return cls(float(cosines.mean()), float(cosines.std()))
 
 
 def features(cosines: np.ndarray, words: np.ndarray, background: Background) -> np.ndarray:
     """One row of measures per result (the query's results, all of them: spread and drop are taken over
-    them): gap, words, spread, drop."""
+    them): gap, z, words, spread, drop."""
     cosines = np.asarray(cosines, dtype=np.float64)
     ordered = np.sort(cosines)[::-1]
     spread = ordered[0] - ordered[min(SPREAD_RANK, len(ordered)) - 1]
-    return np.column_stack([cosines - background.mean, np.asarray(words, dtype=np.float64),
+    gap = cosines - background.mean
+    return np.column_stack([gap, gap / max(background.std, MIN_STD), np.asarray(words, dtype=np.float64),
                             np.full(len(cosines), spread), ordered[0] - cosines])
 
 

@@ -316,8 +316,11 @@ class Searcher:
         # Each passage's rank within its document (0 for its best): sort by document, content before asides,
         # keeping score order.
         with_asides = bool(asides.any())
-        by_document = np.lexsort((_not_shown_first(scores[order], asides[order], owner), owner)) if with_asides \
-            else np.argsort(owner, kind="stable")
+        if with_asides:  # boilerplate (an event's banner) after every other passage of its document, whatever its score
+            by_document = np.lexsort((_not_shown_first(scores[order], asides[order], owner),
+                                      self.index.boilerplate(ids)[order], owner))
+        else:
+            by_document = np.argsort(owner, kind="stable")
         sorted_owner = owner[by_document]
         starts = np.flatnonzero(np.concatenate(([True], sorted_owner[1:] != sorted_owner[:-1])))
         rank = np.empty(len(owner), dtype=np.int64)

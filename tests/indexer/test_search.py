@@ -1,6 +1,6 @@
 """Searching the small corpus: grouping, filters, facets, modes, highlighting and similar documents over the fake
 embedder's index; what only a model knows (a French question finding a German thesis, hybrid ranking's quality
-across languages, the language preference) with the real model."""
+across languages) with the real model."""
 
 from __future__ import annotations
 
