@@ -188,10 +188,10 @@ class Searcher:
             return SearchResult(query, mode, [], {})
         depth = max(k, FACET_DEPTH)
         candidates = self._candidates(query, vector, depth=depth, filters=filters, allowed=allowed, mode=mode)
-        groups = self._group(candidates.ids, self._passage_scores(candidates, mode), exclude_document=exclude_document,
-                             limit=depth)[:depth]
-        cosines, words = self._judged_measures(candidates, groups, mode)
         background = Background.of(vector, self.index.vector_sample()) if vector is not None else None
+        groups = self._group(candidates.ids, self._passage_scores(candidates, mode),
+                             exclude_document=exclude_document, limit=depth)[:depth]
+        cosines, words = self._judged_measures(candidates, groups, mode)
         matching = judge(cosines, words, background, self.embedder.relevance_calibration)
         order = _sorted(groups, matching.tolist(), sort)
         hits = self._hits([groups[n] for n in order[:k]], with_terms=True)
