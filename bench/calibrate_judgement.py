@@ -63,6 +63,7 @@ class Query:
     cosines: np.ndarray = field(default_factory=lambda: np.empty(0))
     words: np.ndarray = field(default_factory=lambda: np.empty(0))
     background: judgement.Background | None = None
+    same: np.ndarray = field(default_factory=lambda: np.empty(0))  # each result's chance to be in the query's language
     is_relevant: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     relevant_rank: int | None = None
 
@@ -91,7 +92,7 @@ def _run(searcher: Searcher, queries: list[Query], *, key: str) -> None:
     for query in queries:
         result = searcher.search(query.text, k=K)
         assert result.measures is not None
-        query.cosines, query.words, query.background = result.measures
+        query.cosines, query.words, query.background, query.same = result.measures
         ids = [getattr(hit.document, key) for hit in result.hits]
         query.is_relevant = np.array([i in query.relevant for i in ids], dtype=bool)
         ranks = np.flatnonzero(query.is_relevant)
@@ -147,6 +148,7 @@ def load(path: Path) -> list[Query]:
             str(entry["source"]), str(entry["query"]), str(entry["split"]), set(entry.get("relevant", [])),
             np.array(entry["cosines"]), np.array(entry["words"]),
             judgement.Background(*background) if background is not None else None,  # type: ignore[arg-type]
+            np.array(entry.get("same", [0.0] * len(entry["cosines"]))),
             np.array(entry["is_relevant"], dtype=bool), entry["relevant_rank"]))  # type: ignore[arg-type]
     return queries
 
@@ -162,7 +164,7 @@ def fit(queries: list[Query]) -> tuple[np.ndarray, float]:
     for source_queries in by_source.values():
         for query in source_queries:
             assert query.background is not None
-            measures = judgement.features(query.cosines, query.words, query.background)
+            measures = judgement.features(query.cosines, query.words, query.background, query.same)
             share = 1.0 / len(source_queries)
             if query.relevant:
                 rows.append(measures[query.is_relevant][:1])
@@ -199,7 +201,7 @@ def _equal_error_logit(queries: list[Query], weights: np.ndarray, bias: float) -
     by_source: dict[str, list[tuple[bool, np.ndarray, np.ndarray]]] = defaultdict(list)
     for query in queries:
         if query.split == "dev" and query.background is not None and (query.is_relevant.any() or not query.relevant):
-            logits = judgement.features(query.cosines, query.words, query.background) @ weights + bias
+            logits = judgement.features(query.cosines, query.words, query.background, query.same) @ weights + bias
             by_source[query.source].append((bool(query.relevant), logits, query.is_relevant))
 
     def errors(threshold: float) -> tuple[float, float]:
@@ -223,7 +225,7 @@ def measure(queries: list[Query]) -> dict[str, dict[str, dict[str, float]]]:
     for query in queries:
         groups[(query.source, query.split)].append(query)
     for (source, split), members in sorted(groups.items()):
-        marks = [judgement.judge(q.cosines, q.words, q.background) for q in members]
+        marks = [judgement.judge(q.cosines, q.words, q.background, same_language=q.same) for q in members]
         matches = float(np.median([m.sum() for m in marks]))
         if members[0].relevant:
             marked = [bool((m & q.is_relevant).any()) for m, q in zip(marks, members, strict=True)]
@@ -245,7 +247,7 @@ def cost(queries: list[Query], repeat: int = 20) -> float:
     started = time.perf_counter()
     for _ in range(repeat):
         for query in chosen:
-            judgement.judge(query.cosines, query.words, query.background)
+            judgement.judge(query.cosines, query.words, query.background, same_language=query.same)
     return (time.perf_counter() - started) / (repeat * len(chosen)) * 1e6
 
 
@@ -264,7 +266,8 @@ def cost_in_search(embedder: Embedder, index: Index, texts: list[str], repeat: i
         for _ in range(repeat):
             cosines, words = searcher._judged_measures(candidates, groups, "hybrid")
             background = judgement.Background.of(vector, index.vector_sample())
-            judgement.judge(cosines, words, background, embedder.relevance_calibration)
+            same = searcher._same_language(text, groups)
+            judgement.judge(cosines, words, background, embedder.relevance_calibration, same)
         added.append((time.perf_counter() - started) / repeat * 1e6)
         started = time.perf_counter()
         searcher.rank(text, vector, k=10, filters=Filters())
@@ -293,7 +296,7 @@ def main() -> int:
                     "cosines": q.cosines.round(5).tolist(), "words": q.words.round(4).tolist(),
                     "background": [q.background.mean, q.background.std] if q.background else None,
                     "relevant": sorted(q.relevant),
-                    "is_relevant": q.is_relevant.tolist()}) + "\n")
+                    "is_relevant": q.is_relevant.tolist(), "same": q.same.round(3).tolist()}) + "\n")
     if arguments.fit:
         weights, bias = fit(queries)
         judgement.WEIGHTS = weights  # type: ignore[misc]

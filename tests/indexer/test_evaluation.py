@@ -43,8 +43,8 @@ def test_cross_lingual_set_is_solved_and_the_index_is_reused(tmp_path: Path, emb
     result = evaluate(dataset, embedder=embedder, settings=settings, index_dir=index_dir)
     assert (result.ndcg_at_10, result.recall_at_10, result.queries, result.documents) == (1.0, 1.0, 3, 3)
     assert set(result.as_json()) == {"ndcg@10", "recall@10", "recall@100", "mrr@10", "latency_ms_p50",
-                                     "latency_ms_p95", "queries", "documents", "relevant_marked_match",
-                                     "offtopic_queries", "offtopic_without_match"}
+                                     "latency_ms_p95", "queries", "refused_queries", "documents",
+                                     "relevant_marked_match", "offtopic_queries", "offtopic_without_match"}
     generation = (index_dir / "CURRENT").read_text()
     evaluate(dataset, embedder=embedder, settings=settings, index_dir=index_dir)
     assert (index_dir / "CURRENT").read_text() == generation  # unchanged corpus and model: reused

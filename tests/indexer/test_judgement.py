@@ -107,6 +107,25 @@ def test_shared_words_lift_a_borderline_result() -> None:
     assert probability[9] > probability[8]
 
 
+def test_missing_words_are_measured_only_where_the_query_s_words_could_be() -> None:
+    background = judgement.Background(0.0, 0.03)
+    measures = judgement.features(np.array([0.10, 0.10, 0.10]), np.array([0.0, 0.0, 0.5]), background,
+                                  same_language=np.array([1.0, 0.0, 1.0]))
+    # absent: the result in the query's language without its words; not the one in another language.
+    assert measures[:, 3].tolist() == [1.0, 0.0, 0.5]
+    assert judgement.features(np.array([0.1]), np.array([0.0]), background)[0, 3] == 0.0  # no language: meaning
+
+
+def test_a_passage_sharing_a_little_of_the_best_keyword_score_gets_less_than_its_share() -> None:
+    from indexer.search.fusion import KEYWORD_WEIGHT, fuse
+
+    dense = np.array([0.10, 0.10, 0.10])
+    fused = fuse(dense, np.array([8.0, 4.0, 0.0]), best_dense=0.10, best_keyword=8.0, evidence=1.0)
+    credit = fused - dense
+    assert credit[0] == pytest.approx(KEYWORD_WEIGHT) and credit[2] == 0.0
+    assert credit[1] == pytest.approx(KEYWORD_WEIGHT / 4)  # half the best keyword score: a quarter of the credit
+
+
 def test_without_a_cosine_the_share_of_the_querys_words_decides() -> None:
     verdict = judgement.judge(np.zeros(3), np.array([0.0, 0.4, 0.9]), None).tolist()
     assert verdict == [False, False, True]
