@@ -307,6 +307,7 @@ class _Background:
 
 def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_root: Path, fingerprint: str,
             embedder: Embedder) -> None:
+    # Before the time is taken: both are part of the run (the means may load the model to encode questions).
     boilerplate.mark(writer)
     writer.centre(embedder.encode_query)
     report.seconds = round(time.perf_counter() - started, 3)
@@ -315,8 +316,7 @@ def _finish(writer: IndexWriter, report: IndexReport, *, started: float, corpus_
     # Counted before the commit so that the saved report.json holds what the summary prints.
     _count(report, writer)
     writer.set_editions(read_editions(corpus_root).values())
-    writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict(),
-                  encode_queries=embedder.encode_query)
+    writer.commit(corpus_root=corpus_root, corpus_fingerprint=fingerprint, report=report.as_dict())
 
 
 def _count(report: IndexReport, index: Index | IndexWriter) -> None:

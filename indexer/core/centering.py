@@ -67,13 +67,6 @@ class LanguageMeans:
     overall: np.ndarray
     overall_query: np.ndarray
 
-    @classmethod
-    def none(cls, dimension: int) -> LanguageMeans:
-        """No centring at all (an empty index)."""
-        zero = np.zeros(dimension, dtype=np.float32)
-        return cls((), np.zeros((0, dimension), np.float32), np.zeros((0, dimension), np.float32),
-                   np.zeros(0, np.int64), zero, zero)
-
     # -- passages -------------------------------------------------------------------------------------------
 
     def passage_means(self, languages: Sequence[str | None]) -> np.ndarray:

@@ -299,11 +299,9 @@ class IndexWriter:
     def _sample_texts(self, language: str) -> list[str]:
         """Up to :data:`~indexer.core.centering.QUERY_SAMPLE` passages of ``language`` spread over the corpus
         (content passages, unless the language has none)."""
-        rows = [text for (text,) in self._db.execute(
-            "SELECT text FROM passages WHERE coalesce(language, '') = ? ORDER BY kind != 'content', id", (language,))]
-        content = [text for (text,) in self._db.execute(
-            "SELECT text FROM passages WHERE coalesce(language, '') = ? AND kind = 'content' ORDER BY id", (language,))]
-        texts = content or rows
+        rows = self._db.execute("SELECT text, kind = 'content' FROM passages WHERE coalesce(language, '') = ? "
+                                "ORDER BY id", (language,)).fetchall()
+        texts = [text for text, is_content in rows if is_content] or [text for text, _ in rows]
         if len(texts) <= centering.QUERY_SAMPLE:
             return texts
         return [texts[int(n)] for n in np.linspace(0, len(texts) - 1, centering.QUERY_SAMPLE)]
@@ -681,15 +679,16 @@ class Index:
         """Whether each of the given passages is of a kind other than content (a table of contents, a
         bibliography, front matter, boilerplate); False for a passage the index does not hold. Kept in memory with
         the owner table: every query asks it of all its candidates."""
-        return self._flag(ids, self._asides)
+        return self._flag(ids, "_asides")
 
     def boilerplate(self, ids: np.ndarray | Sequence[int]) -> np.ndarray:
         """Whether each of the given passages is mostly text repeated across documents (never shown first)."""
-        return self._flag(ids, self._boilerplate)
+        return self._flag(ids, "_boilerplate")
 
-    def _flag(self, ids: np.ndarray | Sequence[int], flags: np.ndarray | None) -> np.ndarray:
+    def _flag(self, ids: np.ndarray | Sequence[int], table: str) -> np.ndarray:
+        """One of the per-passage flags read with the owner table, for the given passages."""
         passage_ids, _, _ = self._owner_table()
-        asides = self._asides if flags is None else flags
+        asides: np.ndarray | None = getattr(self, table)
         wanted = np.asarray(ids, dtype=np.int64)
         if asides is None or not len(passage_ids) or not len(wanted):
             return np.zeros(len(wanted), dtype=bool)

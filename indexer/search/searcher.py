@@ -82,7 +82,8 @@ class SearchResult:
     took_ms: float = 0.0  # the whole search's time, where :meth:`Searcher.search` measured it
     matches: int = 0
     # The judgement's inputs for each of the best ``FACET_DEPTH`` documents (cosine, word share; the first
-    # ones are the hits) and the query's background: for calibration.
+    # ones are the hits), the query's background, and each document's chance to be in the query's language:
+    # for calibration.
     measures: tuple[np.ndarray, np.ndarray, Background | None, np.ndarray] | None = None
 
 
@@ -189,10 +190,10 @@ class Searcher:
             return SearchResult(query, mode, [], {})
         depth = max(k, FACET_DEPTH)
         candidates = self._candidates(query, vector, depth=depth, filters=filters, allowed=allowed, mode=mode)
-        background = Background.of(vector, self.index.vector_sample()) if vector is not None else None
         groups = self._group(candidates.ids, self._passage_scores(candidates, mode),
                              exclude_document=exclude_document, limit=depth)[:depth]
         cosines, words = self._judged_measures(candidates, groups, mode)
+        background = Background.of(vector, self.index.vector_sample()) if vector is not None else None
         same_language = self._same_language(query, groups) if vector is not None else np.zeros(len(groups))
         matching = judge(cosines, words, background, self.embedder.relevance_calibration, same_language)
         order = _sorted(groups, matching.tolist(), sort)
