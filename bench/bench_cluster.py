@@ -19,7 +19,7 @@ from pathlib import Path
 from distributed import LocalCluster
 
 from indexer import Embedder, Settings, index_corpus
-from indexer.build.cluster import ClusterEncoder, ModelSpec
+from indexer.ingest.cluster import ClusterEncoder, ModelSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 

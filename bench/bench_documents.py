@@ -2,7 +2,7 @@
 best passages, extraction throughput, and the effect of embedding passages with their title and section.
 
 The headers and footers are counted by this script's own rule, which shares no code with the remover
-(:mod:`indexer.build.layout`): a line among the first or last three lines of a page of the plain pypdf
+(:mod:`indexer.ingest.layout`): a line among the first or last three lines of a page of the plain pypdf
 extraction (or of the slides' plain text) that repeats there on at least half of a document's pages, digits
 replaced by 0, with at least four letters (a bare page number cannot be told apart from a number in the text),
 is a header or footer; a passage carries it when its text, digits replaced alike and spacing collapsed,
@@ -38,9 +38,9 @@ import numpy as np  # noqa: E402
 from queries import QUERIES  # noqa: E402
 
 from indexer import Embedder, Index, Settings, index_corpus  # noqa: E402
-from indexer.build import pipeline  # noqa: E402
-from indexer.build.chunking import chunk_page  # noqa: E402
-from indexer.build.extract import extract, is_supported  # noqa: E402
+from indexer.ingest import pipeline  # noqa: E402
+from indexer.ingest.chunking import chunk_page  # noqa: E402
+from indexer.ingest.extract import extract, is_supported  # noqa: E402
 from indexer.search.searcher import Searcher  # noqa: E402
 
 _DIGITS = re.compile(r"\d")
@@ -171,7 +171,7 @@ def bench_corpus(args: argparse.Namespace) -> None:
 
 
 def _clean(page: str) -> str:
-    from indexer.build.extract import clean_text
+    from indexer.ingest.extract import clean_text
 
     return clean_text(page)
 

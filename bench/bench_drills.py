@@ -47,7 +47,7 @@ def _env(index_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def _index(corpus: Path, index_dir: Path, *options: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "index", str(corpus), *options],
+    return subprocess.Popen([sys.executable, "-m", "service.cli.commands", "index", str(corpus), *options],
                             env=_env(index_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
 
 
@@ -132,7 +132,7 @@ def drill(corpus_source: Path, models_dir: Path, *, reload_interval: float) -> t
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "service.cli.commands", "serve", "--port", str(port)],
             env=_env(index_dir, PASSERELLE_RELOAD_INTERVAL=str(reload_interval),
                      PASSERELLE_MODELS_DIR=str(models_dir)),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)

@@ -58,9 +58,9 @@ def worker_status() -> dict[str, int]:
 
 def survey_one(path: Path, corpus_root: Path) -> dict[str, Any]:
     """Run in a fresh worker: read one file (no limits but memory and time), with its time and memory peak."""
-    from indexer.build.extract import Limits
-    from indexer.build.sources import load_document
     from indexer.core.errors import ExtractionError
+    from indexer.ingest.extract import Limits
+    from indexer.ingest.sources import load_document
 
     unlimited = Limits(file_mb=10**6, unpacked_mb=10**6, compression_ratio=10**6, pages=10**7, passages=10**8,
                        passage_tokens=480)
@@ -75,13 +75,13 @@ def survey_one(path: Path, corpus_root: Path) -> dict[str, Any]:
 
 
 def _files(folder: Path) -> list[Path]:
-    from indexer.build.sources import walk_corpus
+    from indexer.ingest.sources import walk_corpus
 
     return [path for path, skip in walk_corpus(folder) if skip is None]
 
 
 def bench_startup() -> None:
-    from indexer.build.worker import Worker
+    from indexer.ingest.worker import Worker
 
     print("== worker start-up")
     worker = Worker(memory_mb=2048, seconds=120)
@@ -110,8 +110,8 @@ def bench_startup() -> None:
 
 
 def bench_per_file(rounds: int) -> None:
-    from indexer.build.sources import load_document
-    from indexer.build.worker import Worker
+    from indexer.ingest.sources import load_document
+    from indexer.ingest.worker import Worker
 
     print(f"== per file, bundled corpus ({rounds} rounds, alternately in this process and in the worker)")
     files = _files(CORPUS)
@@ -148,10 +148,10 @@ def _child_memory(mode: str, bomb_mb: int) -> None:
     import dataclasses
 
     sys.path.insert(0, str(ROOT))
-    from indexer.build.extract import Limits
-    from indexer.build.sources import load_document
-    from indexer.build.worker import Worker
     from indexer.core.errors import ExtractionError
+    from indexer.ingest.extract import Limits
+    from indexer.ingest.sources import load_document
+    from indexer.ingest.worker import Worker
     from tests.documents import zip_bomb_docx
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -251,8 +251,8 @@ class InlineWorker:
 
 def bench_index_ab(rounds: int) -> None:
     from indexer import Embedder, Settings, index_corpus
-    from indexer.build import pipeline as build
-    from indexer.build.worker import Worker
+    from indexer.ingest import pipeline as build
+    from indexer.ingest.worker import Worker
 
     print(f"== full index of the bundled corpus in one process, files read in the worker or in this process, "
           f"alternately, {rounds} rounds")
@@ -280,8 +280,8 @@ def bench_index_ab(rounds: int) -> None:
 
 def bench_survey(folders: list[Path]) -> None:
     from indexer import Embedder, Settings
-    from indexer.build.chunking import chunk_page
-    from indexer.build.worker import Worker
+    from indexer.ingest.chunking import chunk_page
+    from indexer.ingest.worker import Worker
 
     settings = Settings()
     embedder = Embedder.from_settings(settings)
@@ -325,7 +325,7 @@ def bench_survey(folders: list[Path]) -> None:
 
 def ocr_one(path: Path) -> tuple[int, float]:
     """Run in the worker: read ``path`` with OCR; pages read by OCR and seconds."""
-    from indexer.build.extract import extract
+    from indexer.ingest.extract import extract
 
     started = time.perf_counter()
     extracted = extract(path, ocr=True)
@@ -333,8 +333,8 @@ def ocr_one(path: Path) -> tuple[int, float]:
 
 
 def bench_ocr() -> None:
-    from indexer.build.extract import ocr_available
-    from indexer.build.worker import Worker
+    from indexer.ingest.extract import ocr_available
+    from indexer.ingest.worker import Worker
 
     if not ocr_available():
         print("== OCR: Tesseract is not installed")

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import Embedder, Index, Searcher, Settings, index_corpus
-from indexer.build.sources import document_id
+from indexer.ingest.sources import document_id
 
 ROOT = Path(__file__).resolve().parents[1]
 HONEST = ROOT / "bench" / "data" / "honest"
@@ -144,9 +144,9 @@ def _longpdf(work: Path, embedder: Embedder, settings: Settings) -> dict[str, An
 
 
 def _cost(work: Path, index: Index, embedder: Embedder, settings: Settings, queries: list[str]) -> dict[str, Any]:
-    from indexer.build import boilerplate
     from indexer.core.language import language_probabilities
     from indexer.core.store import IndexWriter
+    from indexer.ingest import boilerplate
 
     vectors = embedder.encode_query(queries)
     language_probabilities.cache_clear()

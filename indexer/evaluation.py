@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
-from indexer.build.pipeline import index_documents
-from indexer.build.sources import SourceDocument
 from indexer.core.errors import IndexCorruptError, IndexNotFoundError, PasserelleError, QueryError
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
 from indexer.core.store import Index
+from indexer.ingest.pipeline import index_documents
+from indexer.ingest.sources import SourceDocument
 from indexer.search.filters import Mode
 from indexer.search.searcher import Searcher, SearchResult
 

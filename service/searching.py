@@ -13,8 +13,7 @@ from pathlib import Path
 from indexer.core.errors import DocumentFileGoneError
 from indexer.search.filters import Filters, Mode, Sort, parse_sort
 from indexer.search.searcher import Searcher
-from service.engine import QueryEngine
-from service.schemas import (
+from service.api.schemas import (
     Document,
     DocumentDetail,
     DocumentList,
@@ -24,6 +23,8 @@ from service.schemas import (
     SearchResponse,
     SimilarResponse,
 )
+from service.runtime.engine import QueryEngine
+from service.withdrawals import require_not_withdrawn
 
 
 async def search(searcher: Searcher, engine: QueryEngine, *, q: str, k: int, filters: Filters,
@@ -63,17 +64,19 @@ def similar(searcher: Searcher, document_id: str, *, k: int, filters: Filters) -
                            results=[Result.of(hit) for hit in hits])
 
 
-def document_detail(searcher: Searcher, document_id: str) -> DocumentDetail:
-    if document_id in searcher.hidden:
-        raise DocumentFileGoneError(f"document {document_id!r} was withdrawn from the corpus")
+def document_detail(searcher: Searcher, document_id: str, *, index_dir: Path) -> DocumentDetail:
+    """A document and its passages; raises ``DocumentFileGoneError`` when it was withdrawn."""
+    require_not_withdrawn(searcher, index_dir, document_id)
     record = searcher.index.require_document(document_id)
     return DocumentDetail(document=Document.of(record),
                           passages=[Passage.of(p, record) for p in searcher.index.passages_of(document_id)])
 
 
-def document_file(searcher: Searcher, document_id: str) -> Path:
+def document_file(searcher: Searcher, document_id: str, *, index_dir: Path) -> Path:
     """The path of an indexed document's file, looked up by id and only inside the corpus root; raises
-    :class:`~indexer.core.errors.DocumentFileGoneError` when it has left the corpus (or would lead out of it)."""
+    :class:`~indexer.core.errors.DocumentFileGoneError` when it was withdrawn or has left the corpus (or would
+    lead out of it)."""
+    require_not_withdrawn(searcher, index_dir, document_id)
     record = searcher.index.require_document(document_id)
     root = searcher.index.corpus_root.resolve()
     path = (root / record.path).resolve()

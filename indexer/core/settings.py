@@ -143,9 +143,9 @@ class Settings(BaseSettings):
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."
     )
 
-    # The staff console (service/console.py): sign-in, uploads, withdrawals and the audit log.
+    # The staff console (service/console/routes.py): sign-in, uploads, withdrawals and the audit log.
     staff_password_hash: SecretStr | None = Field(
-        None, description="Argon2 hash of the staff console's password (`python -m service.staff` prints one); "
+        None, description="Argon2 hash of the staff console's password (`python -m service.console.auth` prints one); "
         "unset: only the admin token signs in, and with neither the console is off.",
     )
     staff_session_minutes: int = Field(
@@ -202,5 +202,5 @@ class Settings(BaseSettings):
             extract_parameters(value.get_secret_value())
         except (InvalidHashError, ValueError):
             raise ValueError("staff_password_hash must be an argon2 hash ($argon2id$…), not a password: "
-                             "make one with `python -m service.staff`") from None
+                             "make one with `python -m service.console.auth`") from None
         return value

@@ -84,8 +84,8 @@ CREATE TABLE passages (
     end INTEGER NOT NULL,
     language TEXT,
     text TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'content',  -- content, contents, bibliography, front_matter (indexer.build.kinds),
-                                    -- boilerplate (indexer.build.boilerplate)
+    kind TEXT NOT NULL DEFAULT 'content',  -- content, contents, bibliography, front_matter (indexer.ingest.kinds),
+                                    -- boilerplate (indexer.ingest.boilerplate)
     section TEXT,                   -- the heading of the section the passage is in
     repeated INTEGER NOT NULL DEFAULT 0  -- its words that are text repeated across documents (not keywords)
 );
@@ -115,7 +115,7 @@ class PassageRecord:
     end: int
     language: str | None
     text: str
-    kind: str = "content"  # see indexer.build.kinds
+    kind: str = "content"  # see indexer.ingest.kinds
     section: str | None = None
 
 
@@ -261,7 +261,7 @@ class IndexWriter:
 
     def mark_repeated(self, changes: Iterable[tuple[int, str, int, str]]) -> None:
         """Passages' kinds, counts of repeated words and keyword-index terms, as (id, kind, repeated, terms):
-        what :mod:`indexer.build.boilerplate` finds once the whole corpus is in."""
+        what :mod:`indexer.ingest.boilerplate` finds once the whole corpus is in."""
         changes = list(changes)
         self._db.executemany("UPDATE passages SET kind=?, repeated=? WHERE id=?",
                              [(kind, repeated, passage_id) for passage_id, kind, repeated, _ in changes])

@@ -1,0 +1,1 @@
+"""The JSON API for programs: typed dependencies, query parameters, response schemas, error answers and routes."""

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from indexer.search.searcher import Searcher
-from service.state import ServiceState
+from service.runtime.state import ServiceState
 
 
 async def get_state(request: Request) -> ServiceState:

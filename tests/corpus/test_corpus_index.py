@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from indexer import Embedder, Filters, Index, IndexReport, Searcher, Settings, index_corpus
-from indexer.build.sources import document_id
+from indexer.ingest.sources import document_id
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 pytestmark = pytest.mark.slow

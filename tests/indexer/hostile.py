@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from indexer.build.sources import SourceDocument
-from indexer.build.sources import load_document as real_load_document
+from indexer.ingest.sources import SourceDocument
+from indexer.ingest.sources import load_document as real_load_document
 
 
 def _in_worker() -> None:
@@ -56,7 +56,7 @@ def segfault() -> None:
 
 def slow_steps(steps: int, seconds: float) -> int:
     """``steps`` steps of ``seconds`` each, telling the parent after each that work goes on (as OCR does)."""
-    from indexer.build.worker import keep_alive
+    from indexer.ingest.worker import keep_alive
 
     _in_worker()
     for _ in range(steps):

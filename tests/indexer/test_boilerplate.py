@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer import FakeEmbedder, Index, Searcher, Settings, index_documents
-from indexer.build import boilerplate
-from indexer.build.boilerplate import Passage, repeated_words
-from indexer.build.sources import SourceDocument
 from indexer.core.store import DocumentRecord, IndexWriter
 from indexer.core.text import analyse
+from indexer.ingest import boilerplate
+from indexer.ingest.boilerplate import Passage, repeated_words
+from indexer.ingest.sources import SourceDocument
 
 BANNER = "Journée du secteur social 2026 : L'intelligence artificielle dans le travail social"
 TOPICS = {

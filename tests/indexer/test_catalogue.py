@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build.catalogue import read_catalogues
-from indexer.build.extract import Extracted
-from indexer.build.sources import resolve
 from indexer.core.errors import CatalogueError
+from indexer.ingest.catalogue import read_catalogues
+from indexer.ingest.extract import Extracted
+from indexer.ingest.sources import resolve
 
 
 def test_entries_are_keyed_by_corpus_path_and_keep_extra_fields(tmp_path: Path) -> None:
@@ -40,7 +40,7 @@ def test_a_huge_catalogue_is_refused_before_it_is_read(tmp_path: Path) -> None:
 
 
 def test_metadata_order_catalogue_then_file_then_layout_then_heading() -> None:
-    from indexer.build.catalogue import Entry
+    from indexer.ingest.catalogue import Entry
 
     extracted = Extracted(pages=["x"], format="pdf", title="File title", authors=["File Author"], year=None,
                           heading="Heading")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import itertools
 
-from indexer.build.chunking import chunk_page
+from indexer.ingest.chunking import chunk_page
 
 
 def words(texts):  # a token counter that counts words: easy to reason about

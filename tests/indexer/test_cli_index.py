@@ -14,26 +14,26 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import service.cli
+import service.cli.commands
 from indexer import FakeEmbedder, IndexReport, Settings, index_corpus
 from indexer.core.errors import ModelError
 from indexer.core.generations import lock_for_writing
 from indexer.core.store import Index
-from service.cli import EXIT_FILES_FAILED, EXIT_INCOMPLETE, app, print_report
+from service.cli.commands import EXIT_FILES_FAILED, EXIT_INCOMPLETE, app, print_report
 
 from ..documents import write_small_corpus
 
 runner = CliRunner()
 
 # The real entry point in a process of its own, with the fake embedder in place of the model.
-_CLI_WITH_FAKE_MODEL = ("import sys, indexer, service.cli; "
-                        "service.cli._embedder = lambda settings: indexer.FakeEmbedder(); "
-                        "sys.argv[0] = 'passerelle'; service.cli.main()")
+_CLI_WITH_FAKE_MODEL = ("import sys, indexer, service.cli.commands; "
+                        "service.cli.commands._embedder = lambda settings: indexer.FakeEmbedder(); "
+                        "sys.argv[0] = 'passerelle'; service.cli.commands.main()")
 
 
 @pytest.fixture
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service.cli, "_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setattr(service.cli.commands, "_embedder", lambda settings: FakeEmbedder())
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_model_error_exits_3(monkeypatch: pytest.MonkeyPatch, corpus: Path, tmp_
     def broken(settings: Settings) -> FakeEmbedder:
         raise ModelError("model folder not found")
 
-    monkeypatch.setattr(service.cli, "_embedder", broken)
+    monkeypatch.setattr(service.cli.commands, "_embedder", broken)
     result = runner.invoke(app, ["index", str(corpus), "--index-dir", str(tmp_path / "idx")])
     assert result.exit_code == EXIT_INCOMPLETE
     assert "model folder not found" in result.output

@@ -23,8 +23,8 @@ pytest.importorskip("distributed", reason="the cluster tests need the cluster ex
 import dask
 from distributed import LocalCluster
 
-from indexer.build.cluster import ClusterEncoder, ClusterReader
-from service.cli import app
+from indexer.ingest.cluster import ClusterEncoder, ClusterReader
+from service.cli.commands import app
 
 pytestmark = pytest.mark.slow
 

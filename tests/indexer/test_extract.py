@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build.extract import clean_text, extract, ocr_available
 from indexer.core.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError
+from indexer.ingest.extract import clean_text, extract, ocr_available
 
 from ..documents import FRENCH_AI, GERMAN_INTEGRATION, image_only_pdf, pdf_bytes, write_docx, write_pptx
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build.extract import Limits, extract
 from indexer.core.errors import TooLargeError
 from indexer.core.settings import Settings
+from indexer.ingest.extract import Limits, extract
 
 from ..documents import FRENCH_AI, GERMAN_INTEGRATION, pdf_bytes, write_docx, write_pptx, zip_bomb_docx
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from indexer import FakeEmbedder, Index, Settings, index_corpus
-from indexer.build.extract import extract
-from indexer.build.kinds import Sections, passage_kind
-from indexer.build.layout import find_furniture, join_lines, normalise, read_pages, strip_furniture
 from indexer.core.generations import FORMAT_VERSION
+from indexer.ingest.extract import extract
+from indexer.ingest.kinds import Sections, passage_kind
+from indexer.ingest.layout import find_furniture, join_lines, normalise, read_pages, strip_furniture
 from indexer.search.filters import Filters
 from indexer.search.searcher import Searcher
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer import FakeEmbedder, Index, Settings, index_corpus
-from indexer.build import pipeline
+from indexer.ingest import pipeline
 
 from ..documents import (
     ENGLISH_HOUSING,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer import FakeEmbedder, Index, Settings, index_corpus
-from indexer.build.pipeline import corpus_fingerprint
-from indexer.build.sources import walk_corpus
+from indexer.ingest.pipeline import corpus_fingerprint
+from indexer.ingest.sources import walk_corpus
 
 from ..documents import FRENCH_AI
 
@@ -82,7 +82,7 @@ def test_text_behind_a_link_out_of_the_corpus_is_never_indexed(tmp_path: Path,
 
 
 def test_a_catalogue_linked_from_outside_is_not_read(tmp_path: Path) -> None:
-    from indexer.build.catalogue import read_catalogues
+    from indexer.ingest.catalogue import read_catalogues
 
     corpus, outside = _linked_corpus(tmp_path)
     (outside / "catalogue.toml").write_text('[[documents]]\nfile = "notes.md"\ntitle = "Pas ce titre"\n',

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build.sources import load_document
-from indexer.build.worker import Worker
 from indexer.core.errors import CorruptFileError, ExtractionError, ReaderCrashedError, TooLargeError, TooSlowError
+from indexer.ingest.sources import load_document
+from indexer.ingest.worker import Worker
 
 from ..documents import FRENCH_AI
 from . import hostile

@@ -21,7 +21,7 @@ import sys
 from indexer import FakeEmbedder
 from indexer.core.model import Embedder
 Embedder.from_settings = classmethod(lambda cls, settings: FakeEmbedder())
-from service.cli import main
+from service.cli.commands import main
 sys.argv = ["passerelle", "serve", "--port", sys.argv[1]]
 main()
 """

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 
 from indexer.search.filters import Filters
-from service.engine import QueryEngine
+from service.runtime.engine import QueryEngine
 
 
 class _FakeEmbedder:

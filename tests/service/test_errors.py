@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from indexer import FakeEmbedder, IndexReport, Settings, index_corpus
 from service import create_app, searching
-from service.schemas import ErrorBody
+from service.api.schemas import ErrorBody
 
 
 @pytest.mark.parametrize(

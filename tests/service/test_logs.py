@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from indexer import FakeEmbedder, Settings, index_corpus
-from service.logs import JsonFormatter, TextFormatter
+from service.runtime.logs import JsonFormatter, TextFormatter
 
 from ..conftest import free_port
 from .processes import serve, stop, wait_healthy
@@ -21,8 +21,8 @@ ADMIN = "a-long-enough-admin-token-for-tests"
 SECRET_QUERY = "confidential-question-about-someone"
 
 def _record(message: str, *, exc: BaseException | None = None, **extra: object) -> logging.LogRecord:
-    record = logging.LogRecord("service.live", logging.ERROR if exc else logging.INFO, __file__, 1, message, None,
-                               (type(exc), exc, exc.__traceback__) if exc else None)
+    record = logging.LogRecord("service.runtime.live", logging.ERROR if exc else logging.INFO, __file__, 1, message,
+                               None, (type(exc), exc, exc.__traceback__) if exc else None)
     record.__dict__.update(extra)
     return record
 
@@ -30,7 +30,7 @@ def _record(message: str, *, exc: BaseException | None = None, **extra: object) 
 def test_json_lines_carry_the_event_its_fields_and_an_errors_class() -> None:
     line = json.loads(JsonFormatter().format(_record("now serving g2", event="index_swap", generation="g2")))
     assert line["event"] == "index_swap" and line["generation"] == "g2" and line["message"] == "now serving g2"
-    assert line["level"] == "info" and line["logger"] == "service.live" and line["time"].endswith("+00:00")
+    assert line["level"] == "info" and line["logger"] == "service.runtime.live" and line["time"].endswith("+00:00")
     try:
         raise OSError("disk full")
     except OSError as exc:
@@ -42,8 +42,8 @@ def test_json_lines_carry_the_event_its_fields_and_an_errors_class() -> None:
 
 def test_text_lines_read_as_before_with_the_fields_appended() -> None:
     text = TextFormatter().format(_record("now serving g2", event="index_swap", generation="g2", note="two words"))
-    assert " INFO service.live: now serving g2 event=index_swap generation=g2 note=\"two words\"" in text
-    assert TextFormatter().format(_record("plain")).endswith("service.live: plain")
+    assert " INFO service.runtime.live: now serving g2 event=index_swap generation=g2 note=\"two words\"" in text
+    assert TextFormatter().format(_record("plain")).endswith("service.runtime.live: plain")
 
 
 def _run_a_day(settings: Settings, log_format: str) -> str:
@@ -91,7 +91,7 @@ def test_passerelle_serve_writes_json_lines(served_settings: Settings) -> None:
 def test_passerelle_serve_writes_readable_text(served_settings: Settings) -> None:
     output = _run_a_day(served_settings, "text")
     assert " INFO service.app: serving " in output and "event=start" in output
-    assert " INFO service.live: now serving " in output and "event=index_swap" in output
+    assert " INFO service.runtime.live: now serving " in output and "event=index_swap" in output
     assert "re-index done event=reindex" in output
     assert SECRET_QUERY not in output
     with pytest.raises(json.JSONDecodeError):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from service.rendering import annotate, render, sanitise
+from service.web.rendering import annotate, render, sanitise
 
 
 def _mark(word: str):

@@ -16,7 +16,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from indexer import FakeEmbedder, Settings, index_corpus
-from service import uploads
+from service.console import corpus as uploads
 from tests.conftest import run_server
 from tests.documents import write_docx, zip_bomb_docx
 
@@ -410,8 +410,8 @@ def test_a_plain_password_is_not_a_password_hash() -> None:
 
 
 def test_the_progress_says_files_done_of_total_the_current_file_and_the_time_so_far() -> None:
-    from service.console import _run_status
-    from service.live import ReindexStatus
+    from service.console.routes import _run_status
+    from service.runtime.reindex import ReindexStatus
 
     class Running:
         status = ReindexStatus(running=True, started_at=time.time() - 3)

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from service import i18n
+from service.web import i18n
 
 
 def _placeholders(text: str) -> set[str]:
@@ -30,7 +30,7 @@ def test_strings_are_filled_and_take_the_same_values(key: str) -> None:
 
 
 def test_templates_only_use_existing_keys() -> None:
-    from service.web import TEMPLATES
+    from service.web.templating import TEMPLATES
 
     folder = TEMPLATES.env.loader.searchpath[0]  # type: ignore[union-attr]
     from pathlib import Path

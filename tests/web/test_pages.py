@@ -228,7 +228,7 @@ def test_a_markdown_document_whose_file_left_is_shown_by_passages(fake_client: h
     from indexer.core.errors import DocumentFileGoneError
     from service import searching
 
-    def gone(searcher: object, document_id: str) -> None:
+    def gone(searcher: object, document_id: str, **kwargs: object) -> None:
         raise DocumentFileGoneError("moved away")
 
     monkeypatch.setattr(searching, "document_file", gone)  # the server runs in this process

@@ -6,8 +6,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
 
-from service.schemas import Passage
-from service.web import PageState, _sections, _trim_overlap
+from service.api.schemas import Passage
+from service.web.page_state import PageState
+from service.web.pages import _sections, _trim_overlap
 
 
 def _state(query: str) -> PageState:

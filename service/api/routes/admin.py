@@ -5,8 +5,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 
 from service.api.deps import Admin, State
-from service.live import index_info
-from service.schemas import error_responses
+from service.api.schemas import error_responses
+from service.runtime.live import index_info
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Admin], responses=error_responses(401, 403, 500))
 

@@ -6,12 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from indexer.core.errors import DocumentFileGoneError
 from indexer.core.settings import Settings
-from service import citation, searching, uploads
+from service import citation, searching
 from service.api.deps import CurrentSearcher
 from service.api.routes.search import FilterParams, SortParam, k_parameter
-from service.schemas import DocumentDetail, DocumentList, SimilarResponse, error_responses
+from service.api.schemas import DocumentDetail, DocumentList, SimilarResponse, error_responses
 
 MAX_OFFSET = 100_000  # further than any corpus of the event goes: a listing's cost stays bounded
 
@@ -55,7 +54,7 @@ def router_for(settings: Settings) -> APIRouter:
     @router.get("/{document_id}", response_model=DocumentDetail, responses=error_responses(404, 422, 500, 503))
     def document(searcher: CurrentSearcher, document_id: str) -> DocumentDetail:
         """A document's metadata and all its passages, in reading order."""
-        return searching.document_detail(searcher, document_id)
+        return searching.document_detail(searcher, document_id, index_dir=settings.index_dir)
 
     @router.get("/{document_id}/similar", response_model=SimilarResponse,
                 responses=error_responses(404, 422, 500, 503))
@@ -69,10 +68,8 @@ def router_for(settings: Settings) -> APIRouter:
                            **error_responses(404, 410, 422, 500, 503)})
     def document_file(searcher: CurrentSearcher, document_id: str) -> FileResponse:
         """The original file. Only files of indexed documents are served, looked up by id, never by path."""
-        if searcher.index.document(document_id) is None and uploads.is_withdrawn(settings.index_dir, document_id):
-            raise DocumentFileGoneError(f"document {document_id!r} was withdrawn from the corpus")
+        path = searching.document_file(searcher, document_id, index_dir=settings.index_dir)
         record = searcher.index.require_document(document_id)
-        path = searching.document_file(searcher, document_id)
         media_type = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
         media_type = media_type or "application/octet-stream"
         kind = media_type.split(";")[0]

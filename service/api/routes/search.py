@@ -18,7 +18,7 @@ from indexer.search.filters import (
 )
 from service import searching
 from service.api.deps import CurrentSearcher, State
-from service.schemas import SearchResponse, error_responses
+from service.api.schemas import SearchResponse, error_responses
 
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Value = Annotated[str, Field(max_length=MAX_FILTER_VALUE_CHARS)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from service.api.deps import CurrentSearcher, State
-from service.schemas import Health, Stats, error_responses
+from service.api.schemas import Health, Stats, error_responses
 
 router = APIRouter(tags=["system"])
 

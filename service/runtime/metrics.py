@@ -17,9 +17,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from indexer.build.pipeline import IndexReport
     from indexer.core.settings import Settings
     from indexer.core.store import Index
+    from indexer.ingest.pipeline import IndexReport
 
 # Search requests take milliseconds to a second; the stages of one, down to a tenth of a millisecond.
 _REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

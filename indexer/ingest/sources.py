@@ -1,9 +1,9 @@
 """From a corpus folder to documents with text and metadata.
 
 Metadata is resolved field by field, first source that knows wins: the folder's catalogue
-(:mod:`indexer.build.catalogue`), the file's own metadata, the folder layout ``corpus/<edition>/…``, and for the
+(:mod:`indexer.ingest.catalogue`), the file's own metadata, the folder layout ``corpus/<edition>/…``, and for the
 title the document's first heading as a last resort. The language, when no source gives it, is detected
-later from the text (see :mod:`indexer.build.pipeline`).
+later from the text (see :mod:`indexer.ingest.pipeline`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from indexer.build.catalogue import CATALOGUE_NAME, Entry
-from indexer.build.extract import Extracted, Limits, extract, is_supported
 from indexer.core.errors import OutsideCorpusError
 from indexer.core.hashing import sha256_file as file_hash
+from indexer.ingest.catalogue import CATALOGUE_NAME, Entry
+from indexer.ingest.extract import Extracted, Limits, extract, is_supported
 
 # Folder names that say what kind of document a file is, when no catalogue does.
 _TYPE_FOLDERS = {
@@ -59,7 +59,7 @@ class SourceDocument:
 
 def document_id(path: str) -> str:
     """Public id of a new document: derived from its path. A document keeps it while its file keeps its path or
-    its content (a moved file keeps its id: see :func:`indexer.build.pipeline.index_corpus`)."""
+    its content (a moved file keeps its id: see :func:`indexer.ingest.pipeline.index_corpus`)."""
     return hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]
 
 

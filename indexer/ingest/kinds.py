@@ -15,7 +15,7 @@ from typing import Final, Literal
 
 Kind = Literal["content", "contents", "bibliography", "front_matter", "boilerplate"]
 CONTENT: Final = "content"
-BOILERPLATE: Final = "boilerplate"  # mostly text repeated across documents (indexer.build.boilerplate)
+BOILERPLATE: Final = "boilerplate"  # mostly text repeated across documents (indexer.ingest.boilerplate)
 KINDS: Final[tuple[Kind, ...]] = ("content", "contents", "bibliography", "front_matter", "boilerplate")
 
 

@@ -7,7 +7,6 @@ when every file of the request has passed; a refusal removes the temporary files
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -15,7 +14,7 @@ import tempfile
 import time
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -24,21 +23,22 @@ import tomlkit
 from tomlkit.exceptions import ParseError
 from tomlkit.items import AoT
 
-from indexer.build.catalogue import CATALOGUE_NAME
-from indexer.build.extract import Limits, check_zip, is_supported
-from indexer.build.sources import is_ignored
 from indexer.core.errors import ExtractionError
 from indexer.core.generations import fsync_dir, write_atomic
 from indexer.core.settings import Settings
+from indexer.ingest.catalogue import CATALOGUE_NAME
+from indexer.ingest.extract import Limits, check_zip, is_supported
+from indexer.ingest.sources import is_ignored
 
-WITHDRAWN = "_withdrawn"  # at the corpus root; "_" folders are never indexed (indexer.build.sources.is_ignored)
+WITHDRAWN = "_withdrawn"  # at the corpus root; "_" folders are never indexed (indexer.ingest.sources.is_ignored)
 EDITION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _ZIPPED = {".docx", ".pptx"}
 _CHUNK = 1 << 20
 
 
 class Refused(Exception):
-    """A change refused; ``key`` names the console's message (service.i18n ``staff.refused.*``), ``values`` fill it."""
+    """A change refused; ``key`` names the console's message (``staff.refused.*`` in service.web.i18n),
+    ``values`` fill it."""
 
     def __init__(self, key: str, **values: Any) -> None:
         super().__init__(f"{key}: {values}")
@@ -212,7 +212,7 @@ _WORD = re.compile(r"^[a-z][a-z-]{0,39}$")
 
 def catalogue_for(corpus: Path, relative: str) -> Path:
     """The catalogue that describes the document at ``relative``: the deepest existing ``catalogue.toml`` from its
-    folder up to its edition's (deeper catalogues win: indexer.build.catalogue), else a new one in the edition's."""
+    folder up to its edition's (deeper catalogues win: indexer.ingest.catalogue), else a new one in the edition's."""
     path = document_path(corpus, relative)
     root = corpus.resolve()
     edition = root / path.relative_to(root).parts[0]
@@ -290,45 +290,3 @@ def _entry(document: tomlkit.TOMLDocument, key: str) -> Any:
     if not isinstance(entries, list):
         return None
     return next((entry for entry in entries if isinstance(entry, dict) and entry.get("file") == key), None)
-
-
-WITHDRAWN_LOG = "withdrawn.jsonl"  # in the index folder: the ids whose file URL answers 410 Gone for good
-
-
-def record_withdrawn(index_dir: Path, document_ids: Sequence[str], path: str) -> None:
-    """Remember withdrawn documents, so that their URLs answer 410 Gone after the re-index forgets them too."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / WITHDRAWN_LOG).open("a", encoding="utf-8") as file:
-        for document_id in document_ids:
-            file.write(json.dumps({"id": document_id, "path": path, "when": int(time.time())}) + "\n")
-
-
-def _withdrawn_entries(index_dir: Path) -> Iterator[dict[str, Any]]:
-    """The entries of the withdrawn log, skipping any line that is not one (a write cut short)."""
-    try:
-        lines = (index_dir / WITHDRAWN_LOG).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return
-    for line in lines:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(entry, dict) and "id" in entry:
-            yield entry
-
-
-def withdrawn_since(index_dir: Path, since: float) -> set[str]:
-    """The documents withdrawn after ``since`` (a time stamp): those a generation built before still holds."""
-    found = set()
-    for entry in _withdrawn_entries(index_dir):
-        try:
-            if float(entry.get("when", 0)) >= since:
-                found.add(str(entry["id"]))
-        except (TypeError, ValueError):
-            continue
-    return found
-
-
-def is_withdrawn(index_dir: Path, document_id: str) -> bool:
-    return any(entry["id"] == document_id for entry in _withdrawn_entries(index_dir))

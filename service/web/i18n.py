@@ -528,7 +528,7 @@ def strings_for(language: str) -> Mapping[str, str]:
     return STRINGS.get(language, STRINGS[DEFAULT_LANGUAGE])
 
 
-# The staff console's words (service/console.py), kept apart from the public page's and merged into STRINGS.
+# The staff console's words (service/console/routes.py), kept apart from the public page's and merged into STRINGS.
 _STAFF: dict[str, dict[str, str]] = {
     "fr": {
         "staff.nav": "Console du personnel",

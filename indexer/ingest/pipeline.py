@@ -26,21 +26,6 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 from rich.progress import Progress
 
-from indexer.build import boilerplate
-from indexer.build.catalogue import CATALOGUE_NAME, Entry, read_catalogues, read_editions
-from indexer.build.chunking import chunk_sections
-from indexer.build.extract import Limits, ocr_available
-from indexer.build.kinds import Sections, passage_kind
-from indexer.build.sources import (
-    SourceDocument,
-    corpus_entries,
-    document_id,
-    file_hash,
-    is_ignored,
-    load_document,
-    walk_corpus,
-)
-from indexer.build.worker import Worker
 from indexer.core.errors import (
     CatalogueError,
     ExtractionError,
@@ -54,6 +39,21 @@ from indexer.core.language import detect_language
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
 from indexer.core.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter, earlier_document_ids
+from indexer.ingest import boilerplate
+from indexer.ingest.catalogue import CATALOGUE_NAME, Entry, read_catalogues, read_editions
+from indexer.ingest.chunking import chunk_sections
+from indexer.ingest.extract import Limits, ocr_available
+from indexer.ingest.kinds import Sections, passage_kind
+from indexer.ingest.sources import (
+    SourceDocument,
+    corpus_entries,
+    document_id,
+    file_hash,
+    is_ignored,
+    load_document,
+    walk_corpus,
+)
+from indexer.ingest.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class IndexReport:
 
 def corpus_fingerprint(corpus_root: Path, *, known: Mapping[str, str] | None = None) -> str:
     """A hash of every indexable file's path and content, and of the catalogues, walked as
-    :func:`~indexer.build.sources.walk_corpus` walks: a link that is not followed counts by its path alone.
+    :func:`~indexer.ingest.sources.walk_corpus` walks: a link that is not followed counts by its path alone.
     ``known`` gives content hashes already computed, by relative path (a run has hashed every file once)."""
     known = known or {}
     digest = hashlib.sha256()
@@ -342,7 +342,7 @@ def index_documents(
     encode: Encode | None = None,
 ) -> IndexReport:
     """Index ``documents`` (or issues to report) into a new, complete generation of ``index_dir``; ``encode``
-    embeds passages in place of ``embedder`` (see :mod:`indexer.build.cluster`)."""
+    embeds passages in place of ``embedder`` (see :mod:`indexer.ingest.cluster`)."""
     report = report or IndexReport()
     started = time.perf_counter()
     writer = IndexWriter(index_dir, model=embedder.name, dimension=embedder.dimension,
@@ -527,8 +527,8 @@ def index_corpus(corpus_root: Path, *, index_dir: Path, embedder: Embedder, sett
     """Bring the index of ``corpus_root`` up to date (or rebuild it with ``full``); see the module doc.
 
     ``encode`` embeds the passages in place of ``embedder`` (which still tokenises them and names the model):
-    :class:`indexer.build.cluster.ClusterEncoder` hands them to a Dask cluster. ``read`` reads the files to
-    embed in place of the local worker process (:class:`indexer.build.cluster.ClusterReader`: on the cluster's
+    :class:`indexer.ingest.cluster.ClusterEncoder` hands them to a Dask cluster. ``read`` reads the files to
+    embed in place of the local worker process (:class:`indexer.ingest.cluster.ClusterReader`: on the cluster's
     workers, ``read.threads`` at once).
     """
     started = time.perf_counter()

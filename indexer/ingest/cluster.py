@@ -166,7 +166,7 @@ class ClusterEncoder:
 
 
 class ClusterReader:
-    """Reads files on the cluster's workers: a callable like :meth:`indexer.build.worker.Worker.call`, for
+    """Reads files on the cluster's workers: a callable like :meth:`indexer.ingest.worker.Worker.call`, for
     ``index_corpus(read=…)``, with ``threads`` files read at once (one per worker thread).
 
     A file that kills the worker reading it fails alone, as a crash (Dask restarts the worker; the file is not

@@ -15,148 +15,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
-from markupsafe import Markup, escape
 
 from indexer.core.errors import DocumentNotFoundError, PasserelleError, QueryError
 from indexer.core.text import name_key
-from indexer.search.filters import LIST_FILTERS, MAX_FILTER_VALUE_CHARS, SORTS, Filters, Mode, Sort
+from indexer.search.filters import LIST_FILTERS, Filters, Mode
 from indexer.search.highlight import Highlighter
 from indexer.search.searcher import Searcher
-from service import citation, i18n, rendering, searching
+from service import citation, searching
 from service.api.deps import CurrentSearcher, State
-from service.engine import QueryEngine
-from service.schemas import Document, DocumentList, Passage, SearchResponse
+from service.api.schemas import Document, DocumentList, Passage, SearchResponse
+from service.runtime.engine import QueryEngine
+from service.web import i18n, rendering
+from service.web.page_state import PageState
+from service.web.templating import interface_language, render
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-STATIC_DIR = Path(__file__).parent / "static"
-
-LANGUAGE_COOKIE = "passerelle_lang"
 FRAGMENT_HEADER = "x-passerelle-fragment"
-DEFAULT_K = 10
 MORE_STEP = 10
 RELATED = 6
 PRIZES = 5  # prize-winning theses on the start page
 COAUTHORS_OF = 500  # an author's documents whose co-authors are listed (far more than one person writes)
 FACET_FIELDS = ("type", "language", "edition", "year")  # the facets (see indexer.search.filters), in the order shown
-
-
-@dataclass(frozen=True)
-class PageState:
-    """Everything the URL of a search says, and how to write it back into links."""
-
-    q: str = ""
-    k: int = DEFAULT_K
-    mode: str = "hybrid"
-    edition: tuple[str, ...] = ()
-    type: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    year: tuple[str, ...] = ()
-    author: tuple[str, ...] = ()
-    year_from: str | None = None
-    year_to: str | None = None
-    sort: str = ""  # relevance, newest or oldest; empty: the default (relevance with a query, else newest)
-    by: tuple[str, ...] = ()
-    supervisor: tuple[str, ...] = ()
-    keyword: tuple[str, ...] = ()
-    lang: str | None = None  # interface language asked for in the URL, kept in links
-
-    @classmethod
-    def of(cls, request: Request, *, max_k: int) -> PageState:
-        params = request.query_params
-        lists = {name: _unique(v.strip() for v in params.getlist(name) if v.strip()) for name in LIST_FILTERS}
-        try:
-            k = min(max(int(params.get("k", DEFAULT_K)), 1), max_k)
-        except ValueError:
-            k = DEFAULT_K
-        lang = (params.get("lang") or "").lower()
-        sort = params.get("sort") or ""
-        return cls(q=params.get("q", ""), k=k, mode=params.get("mode") or "hybrid",
-                   sort=sort if sort in SORTS else "",
-                   year_from=(params.get("year_from") or "").strip() or None,
-                   year_to=(params.get("year_to") or "").strip() or None,
-                   lang=lang if lang in i18n.LANGUAGES else None, **lists)
-
-    @property
-    def query(self) -> str:
-        return " ".join(self.q.split())
-
-    def selected(self, name: str) -> tuple[str, ...]:
-        return getattr(self, name)
-
-    def has_filters(self) -> bool:
-        return any(getattr(self, name) for name in LIST_FILTERS) or bool(self.year_from or self.year_to)
-
-    def filters(self) -> Filters:
-        """The search filters; raises :class:`QueryError` for a year that is not a number."""
-        bounds = {name: [value] for name in ("year_from", "year_to") if (value := getattr(self, name))}
-        return Filters.from_params({**{name: self.selected(name) for name in LIST_FILTERS}, **bounds})
-
-    def pairs(self) -> list[tuple[str, str]]:
-        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
-        for name in LIST_FILTERS:
-            pairs.extend((name, value) for value in getattr(self, name))
-        pairs.extend((name, value) for name in ("year_from", "year_to") if (value := getattr(self, name)))
-        if self.k != DEFAULT_K:
-            pairs.append(("k", str(self.k)))
-        if self.mode != "hybrid":
-            pairs.append(("mode", self.mode))
-        if self.sort:
-            pairs.append(("sort", self.sort))
-        if self.lang:
-            pairs.append(("lang", self.lang))
-        return pairs
-
-    def url(self, path: str = "/", /, **changes: Any) -> str:
-        pairs = replace(self, **changes).pairs() if changes else self.pairs()
-        return f"{path}?{urlencode(pairs)}" if pairs else path
-
-    def toggle(self, name: str, value: str) -> str:
-        """This search with ``value`` added to, or removed from, filter ``name`` (and the first results again)."""
-        values = self.selected(name)
-        values = tuple(v for v in values if v != value) if value in values else (*values, value)
-        return self.url(**{name: values, "k": DEFAULT_K})
-
-    def without(self, name: str) -> str:
-        return self.url(**{name: () if name in LIST_FILTERS else None, "k": DEFAULT_K})
-
-    def without_filters(self) -> str:
-        return self.url(k=DEFAULT_K, year_from=None, year_to=None, **{name: () for name in LIST_FILTERS})
-
-    @property
-    def order(self) -> Sort:
-        """The order asked for; without a query, relevance means nothing: newest first."""
-        if self.sort in ("newest", "oldest"):
-            return cast(Sort, self.sort)
-        return "relevance" if self.query else "newest"
-
-    def sorts(self) -> list[tuple[str, str, bool]]:
-        """The orders this list may take: (sort, URL, whether it is the current one)."""
-        choices = SORTS if self.query else SORTS[1:]
-        return [(sort, self.url(sort=sort, k=DEFAULT_K), sort == self.order) for sort in choices]
-
-    def browse(self, name: str, value: object) -> str:
-        """The list of the documents with ``value`` for filter ``name`` (an author's, an edition's…); empty for a
-        value longer than a filter takes (no link then)."""
-        if len(str(value)) > MAX_FILTER_VALUE_CHARS:
-            return ""
-        chosen: dict[str, Any] = {name: (str(value),)}
-        return PageState(lang=self.lang, **chosen).url()
-
-    def document_url(self, document_id: str, anchor: str = "") -> str:
-        url = self.url(f"/d/{quote(document_id, safe='')}", k=DEFAULT_K)
-        return f"{url}#{anchor}" if anchor else url
 
 
 @dataclass
@@ -191,41 +79,17 @@ class PageSection:
     passages: list[tuple[Passage, str]] = field(default_factory=list)  # (passage, HTML of its new text)
 
 
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
-
-
-def _language(request: Request) -> str:
-    return i18n.choose(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE),
-                       request.headers.get("accept-language"))
-
-
 def _render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> Response:
     language = context["ui"]
     page: PageState = context["page"]
     titles = context.get("edition_titles")
-    base = {
-        "request": request,
-        "t": lambda key, **values: _translate(language, key, **values),
-        "label": lambda kind, value: i18n.label(language, kind, value, editions=titles),
-        "meta_label": lambda key: i18n.meta_label(language, key),
-        "languages": [(code, i18n.NATIVE_NAMES[code], page.url(request.url.path, lang=code))
-                      for code in i18n.LANGUAGES],
-        "home": PageState(lang=page.lang).url(),
-    }
-    response = TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status)
-    if page.lang and request.cookies.get(LANGUAGE_COOKIE) != page.lang:
-        response.set_cookie(LANGUAGE_COOKIE, page.lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    response = render(
+        request, template, context, language=language, status=status, home=PageState(lang=page.lang).url(),
+        languages=[(code, i18n.NATIVE_NAMES[code], page.url(request.url.path, lang=code)) for code in i18n.LANGUAGES],
+        extra={"label": lambda kind, value: i18n.label(language, kind, value, editions=titles),
+               "meta_label": lambda key: i18n.meta_label(language, key)})
     response.headers["Vary"] = "Accept-Language, Cookie, X-Passerelle-Fragment"
-    response.headers["Content-Language"] = language
     return response
-
-
-def _translate(language: str, key: str, /, **values: object) -> str:
-    """A string of the interface; values that are markup (links) stay markup, the rest is escaped."""
-    if any(isinstance(value, Markup) for value in values.values()):
-        return Markup(escape(i18n.translate(language, key))).format(**values)
-    return i18n.translate(language, key, **values)
 
 
 def _error_message(language: str, error: QueryError) -> str:
@@ -316,7 +180,7 @@ def _author(searcher: Searcher, page: PageState) -> tuple[str, list[tuple[str, s
             spelling, count = others.get(other, (name, 0))
             others[other] = (spelling, count + 1)
     ranked = sorted(others.values(), key=lambda item: (-item[1], item[0].casefold()))
-    return shown, [(name, page.browse("by", name)) for name, _ in ranked]
+    return shown, [(name, page.browse_url("by", name)) for name, _ in ranked]
 
 
 def _start(searcher: Searcher, page: PageState) -> dict[str, Any]:
@@ -326,11 +190,11 @@ def _start(searcher: Searcher, page: PageState) -> dict[str, Any]:
     editions = dict(listing.facets.get("edition", []))
     known = searcher.index.editions()
     return {
-        "editions": [(edition.title, edition.year, editions.get(edition.id, 0), page.browse("edition", edition.id))
+        "editions": [(edition.title, edition.year, editions.get(edition.id, 0), page.browse_url("edition", edition.id))
                      for edition in known.values() if edition.id in editions]
-        + [(value, None, count, page.browse("edition", value)) for value, count in editions.items()
+        + [(value, None, count, page.browse_url("edition", value)) for value, count in editions.items()
            if value not in known],
-        "types": [(value, count, page.browse("type", value)) for value, count in listing.facets.get("type", [])],
+        "types": [(value, count, page.browse_url("type", value)) for value, count in listing.facets.get("type", [])],
         "prizes": [Document.of(record) for record in searcher.browse(Filters(), limit=COAUTHORS_OF).documents
                    if record.type == "thesis" and record.extra.get("prize")][:PRIZES],
     }
@@ -340,7 +204,7 @@ def _start(searcher: Searcher, page: PageState) -> dict[str, Any]:
 async def search_page(request: Request, state: State, searcher: CurrentSearcher) -> Response:
     """The search page (or, for the page's script, only its results part); without a query, the documents the
     filters select, or with none, the ways into the archive."""
-    language = _language(request)
+    language = interface_language(request)
     page = PageState.of(request, max_k=searcher.max_k)
     fragment = request.headers.get(FRAGMENT_HEADER) == "1"
     titles = _edition_titles(searcher)
@@ -387,7 +251,7 @@ def _links(page: PageState, key: str, value: object) -> list[tuple[str, str | No
     """A catalogue field's values as shown: (text, link to the documents sharing it, or ``None``)."""
     values = value if isinstance(value, list) else [value]
     name = _LINKED_FIELDS.get(key)
-    return [(str(v), (page.browse(name, v) or None) if name and isinstance(v, str) else None) for v in values]
+    return [(str(v), (page.browse_url(name, v) or None) if name and isinstance(v, str) else None) for v in values]
 
 
 def _trim_overlap(previous: str, text: str) -> str:
@@ -415,12 +279,12 @@ def _sections(passages: Sequence[Passage], highlight: Callable[[str, str | None]
 
 
 def _rendered(searcher: Searcher, document: Document, passages: Sequence[Passage],
-              highlight: Callable[[str, str | None], str]) -> str | None:
+              highlight: Callable[[str, str | None], str], *, index_dir: Path) -> str | None:
     """A Markdown or HTML document rendered from its file, highlighted and anchored (``None``: show passages)."""
     if document.format not in rendering.RENDERED_FORMATS:
         return None
     try:
-        source = rendering.read_source(searching.document_file(searcher, document.id))
+        source = rendering.read_source(searching.document_file(searcher, document.id, index_dir=index_dir))
     except (DocumentNotFoundError, OSError) as exc:  # the file left the corpus since indexing: its passages remain
         log.warning("document %s shown by passages: %s", document.id, exc)
         return None
@@ -431,14 +295,14 @@ def _rendered(searcher: Searcher, document: Document, passages: Sequence[Passage
 
 
 @router.get("/d/{document_id:path}", response_class=HTMLResponse)
-def document_page(request: Request, searcher: CurrentSearcher, document_id: str) -> Response:
+def document_page(request: Request, state: State, searcher: CurrentSearcher, document_id: str) -> Response:
     """A document: its metadata, its text (Markdown and HTML rendered as written, other formats by page), a link to
     the file and the documents closest to it. From a result, ``q``'s words are marked and ``#p-<id>`` is the passage."""
-    language = _language(request)
+    language = interface_language(request)
     page = PageState.of(request, max_k=searcher.max_k)
     context: dict[str, Any] = {"ui": language, "page": page, "edition_titles": _edition_titles(searcher)}
     try:
-        detail = searching.document_detail(searcher, document_id)
+        detail = searching.document_detail(searcher, document_id, index_dir=state.settings.index_dir)
     except DocumentNotFoundError:
         return _render(request, "not_found.html", context, status=404)
     try:
@@ -453,7 +317,7 @@ def document_page(request: Request, searcher: CurrentSearcher, document_id: str)
         highlight = Highlighter.none().highlight
     document = detail.document
     extra = [(key, _links(page, key, value)) for key, value in document.extra.items() if value not in (None, "", [])]
-    rendered = _rendered(searcher, document, detail.passages, highlight)
+    rendered = _rendered(searcher, document, detail.passages, highlight, index_dir=state.settings.index_dir)
     cite = citation.PageCitation.of(document, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
     context.update(document=document, sections=[] if rendered else _sections(detail.passages, highlight),
                    rendered=rendered, related=related, extra=extra, cite=cite)

@@ -36,7 +36,7 @@ R = TypeVar("R")
 
 _MB = 2**20
 # Imported once by the fork server, so that every fresh worker starts with the readers loaded.
-_PRELOAD = ["indexer.build.sources", "pypdf", "docx", "pptx", "bs4", "charset_normalizer", "pypdfium2"]
+_PRELOAD = ["indexer.ingest.sources", "pypdf", "docx", "pptx", "bs4", "charset_normalizer", "pypdfium2"]
 # A worker is replaced after this many files, so that memory a large file left fragmented goes back.
 _TASKS_PER_WORKER = 200
 # A failure with the peak this close to the cap is the cap's: libxml2 reports a failed allocation as a parse error.

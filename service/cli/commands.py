@@ -84,7 +84,7 @@ def index(
 
     Exit codes: 0 up to date (even with failed files), 3 the run could not complete, 4 a file failed (--strict).
     """
-    from indexer.build.pipeline import index_corpus, plan_corpus
+    from indexer.ingest.pipeline import index_corpus, plan_corpus
 
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
     try:
@@ -122,7 +122,7 @@ def _cluster(settings: Settings, embedder: Embedder) -> contextlib.AbstractConte
     if not settings.cluster:
         return contextlib.nullcontext()
     try:
-        from indexer.build.cluster import ClusterEncoder, ModelSpec
+        from indexer.ingest.cluster import ClusterEncoder, ModelSpec
     except ModuleNotFoundError as exc:
         from indexer.core.errors import ClusterError
 
@@ -213,7 +213,7 @@ def serve(
     from service.app import create_app
 
     settings = _settings(host=host, port=port, index_dir=index_dir, model=model)
-    from service import logs
+    from service.runtime import logs
 
     logs.configure(settings.log_format, level=logging.INFO)
     # log_config=None: uvicorn's lines go through the handler configured above, in the same format.
@@ -253,7 +253,7 @@ def search(
                       year_to=year_to)
     result = searcher.search(query, k=k, filters=filters, mode=parse_mode(mode), sort=parse_sort(sort))
     if as_json:
-        from service.schemas import Result
+        from service.api.schemas import Result
 
         highlighter = searcher.highlighter(result.query)
         out.print_json(json.dumps({"query": result.query, "mode": result.mode, "matches": result.matches,
@@ -379,7 +379,7 @@ def model(model: ModelOption = None) -> None:
 
 def main() -> None:
     # On stderr, with time and level, so that a log file reads on its own and --json's stdout stays JSON.
-    from service import logs
+    from service.runtime import logs
 
     try:
         log_format = Settings().log_format

@@ -1,6 +1,6 @@
 """Text repeated across documents: an event's banner, a federation's address line, a licence notice.
 
-Within one document, running headers and footers are removed before chunking (:mod:`indexer.build.layout`). The
+Within one document, running headers and footers are removed before chunking (:mod:`indexer.ingest.layout`). The
 same line across *documents* ("Journée du secteur social 2026 : L'intelligence artificielle dans le travail
 social" at the top of every 2026 talk) is only visible once the corpus is known, so it is handled when a run
 commits, over every passage of the index:
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.build.kinds import BOILERPLATE, CONTENT
 from indexer.core.store import IndexWriter
 from indexer.core.text import analyse, fold, words
+from indexer.ingest.kinds import BOILERPLATE, CONTENT
 
 SHINGLE = 8
 """Words in a run compared across documents: a banner or a notice is longer; a shared name ("Entente des

@@ -2,7 +2,7 @@
 
 A session is a cookie signed with a key drawn when the service starts (so a restart signs everyone out, and no key
 lies on disk); it carries who signed in, a session id (revoked at sign-out) and the CSRF token every form of the
-console must send back. Run ``python -m service.staff`` to make the argon2 hash of a staff password.
+console must send back. Run ``python -m service.console.auth`` to make the argon2 hash of a staff password.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import numpy as np
 from indexer.core.model import Embedder
 from indexer.search.filters import Filters, Mode, Sort
 from indexer.search.searcher import Searcher, SearchResult
-from service.metrics import Metrics
+from service.runtime.metrics import Metrics
 
 
 @dataclass

@@ -4,7 +4,7 @@ A page is what a reader would call one: a PDF page, a slide. Formats without pag
 Markdown, plain text) give one page. Failures raise an :class:`~indexer.core.errors.ExtractionError` subclass
 with a message meant for the person reading the indexing summary. :class:`Limits` bound what one file may
 cost; what no check can bound in advance (memory, time, crashes) is left to the worker process that runs
-:func:`extract` during indexing (:mod:`indexer.build.worker`).
+:func:`extract` during indexing (:mod:`indexer.ingest.worker`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from indexer.build.layout import read_pages
-from indexer.build.worker import keep_alive
 from indexer.core.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError, TooLargeError
 from indexer.core.settings import Settings
+from indexer.ingest.layout import read_pages
+from indexer.ingest.worker import keep_alive
 
 _MB = 2**20
 # A zip part this small cannot hurt, whatever its compression ratio.
@@ -37,7 +37,7 @@ _CHARACTERS_PER_TOKEN = 16
 @dataclass(frozen=True)
 class Limits:
     """What reading one file may cost (the ``max_*`` settings); over a limit, :class:`TooLargeError` says
-    which setting to raise. The passage limit is checked exactly after chunking (:mod:`indexer.build.pipeline`); here
+    which setting to raise. The passage limit is checked exactly after chunking (:mod:`indexer.ingest.pipeline`); here
     only a text too long for it however it is cut is refused."""
 
     file_mb: int
@@ -153,7 +153,7 @@ def _ocr_languages_cached() -> str:
 
 def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None, layout: bool = True) -> Extracted:
     """A PDF's pages; with ``layout`` (the default) read as running text without headers, footers and page
-    numbers (:mod:`indexer.build.layout`), and its outline's entries as section headings."""
+    numbers (:mod:`indexer.ingest.layout`), and its outline's entries as section headings."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -240,7 +240,7 @@ _NUMBERED_HEADING = re.compile(r"(?:^|(?<=\n\n))(\d{1,2}(?:\.\d{1,2}){1,3}\.?[ \
 
 def _with_numbered(pages: list[str], headings: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """``headings`` and the numbered subsection headings of the pages (paragraphs of running text, see
-    :mod:`indexer.build.layout`), in reading order."""
+    :mod:`indexer.ingest.layout`), in reading order."""
     found = set(headings)
     taken = {(page, offset) for page, offset, _ in headings}
     for number, page in enumerate(pages):
@@ -326,7 +326,7 @@ _SLIDE_FURNITURE = {"FOOTER", "SLIDE_NUMBER", "DATE"}
 
 def extract_pptx(path: Path, *, max_pages: int | None = None, layout: bool = True) -> Extracted:
     """One page per slide (title, text, tables, notes); with ``layout``, footers, dates and slide numbers
-    are left out, and so are lines repeated on many slides (:mod:`indexer.build.layout`)."""
+    are left out, and so are lines repeated on many slides (:mod:`indexer.ingest.layout`)."""
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
@@ -442,7 +442,7 @@ def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None, layo
     """Extract the text of ``path``; raises :class:`~indexer.core.errors.ExtractionError` when it cannot.
 
     With ``ocr``, PDF pages without a text layer are read by Tesseract when it is installed. ``layout=False``
-    keeps PDF and slide text as the libraries give it (for benchmarks; see :mod:`indexer.build.layout`). A file over
+    keeps PDF and slide text as the libraries give it (for benchmarks; see :mod:`indexer.ingest.layout`). A file over
     one of ``limits`` (default: the settings' defaults) raises :class:`~indexer.core.errors.TooLargeError`.
     """
     extractor = EXTRACTORS.get(path.suffix.lower())

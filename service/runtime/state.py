@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer.core.settings import Settings
-from service.engine import QueryEngine
-from service.live import LiveIndex, Reindexer
+from service.runtime.engine import QueryEngine
+from service.runtime.live import LiveIndex
+from service.runtime.reindex import Reindexer
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The staff console at ``/admin``: sign in, editions, uploads, re-index with progress, withdrawals, the audit log.
 
 Server-rendered pages that work without JavaScript (``static/admin.js`` only refreshes the progress in place).
-Every page and action needs a session (:mod:`service.staff`): without one it answers 303 to the sign-in page;
+Every page and action needs a session (:mod:`service.console.auth`): without one it answers 303 to the sign-in page;
 every form sends the session's CSRF token back (403 otherwise). With neither ``PASSERELLE_ADMIN_TOKEN`` nor
 ``PASSERELLE_STAFF_PASSWORD_HASH`` set, the console answers 404 with a page saying how to turn it on. The JSON
 endpoints for programs (``POST /admin/reindex``, ``GET /admin/status``, ``POST /admin/reload``) are
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,10 +22,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from indexer.core.settings import Settings
-from service import i18n, uploads
-from service.live import Reindexer
-from service.staff import SESSION_COOKIE, SIGN_IN_CSRF_COOKIE, Session, StaffAuth, csrf_ok
-from service.web import LANGUAGE_COOKIE, TEMPLATES, _translate
+from service import withdrawals
+from service.console import corpus
+from service.console.auth import SESSION_COOKIE, SIGN_IN_CSRF_COOKIE, Session, StaffAuth, csrf_ok
+from service.runtime.reindex import Reindexer
+from service.web import i18n
+from service.web.templating import interface_language, render
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def router_for(settings: Settings) -> APIRouter:
     auth = StaffAuth(settings)
     router = APIRouter(prefix="/admin", include_in_schema=False,
                        max_body_size=settings.max_upload_request_mb * _MB + _MB)  # + the form's own bytes
-    corpus = settings.corpus_dir
+    corpus_dir = settings.corpus_dir
 
     def guard(request: Request) -> Session | Response:
         if not auth.enabled:
@@ -70,7 +71,7 @@ def router_for(settings: Settings) -> APIRouter:
             return session
         state = get_state_of(request)
         return _render(request, "staff_console.html", {
-            "session": session, "editions": uploads.editions(corpus), "run": _run_status(state.reindexer),
+            "session": session, "editions": corpus.editions(corpus_dir), "run": _run_status(state.reindexer),
             "serving": state.live.index.manifest.documents, "notice": _notice(request),
         })
 
@@ -126,9 +127,9 @@ def router_for(settings: Settings) -> APIRouter:
             edition_id, title, year = (str(form.get(key) or "").strip() for key in ("id", "title", "year"))
             try:
                 if year and not year.isdigit():
-                    raise uploads.Refused("staff.refused.year", year=year)
-                uploads.create_edition(corpus, edition_id, title, int(year) if year else None)
-            except uploads.Refused as refused:
+                    raise corpus.Refused("staff.refused.year", year=year)
+                corpus.create_edition(corpus_dir, edition_id, title, int(year) if year else None)
+            except corpus.Refused as refused:
                 return _refusal(request, refused.key, status=400, **refused.values)
             auth.audit.record(session.who, "edition-created", edition_id, title=" ".join(title.split()))
             return RedirectResponse(f"/admin/editions/{edition_id}?done=created", status_code=303)
@@ -140,7 +141,7 @@ def router_for(settings: Settings) -> APIRouter:
         session = guard(request)
         if isinstance(session, Response):
             return session
-        found = next((e for e in uploads.editions(corpus) if e.folder == folder), None)
+        found = next((e for e in corpus.editions(corpus_dir) if e.folder == folder), None)
         if found is None:
             return _refusal(request, "staff.refused.edition", status=404, name=folder)
         limits = {"file_mb": min(settings.max_upload_file_mb, settings.max_file_mb),
@@ -154,12 +155,12 @@ def router_for(settings: Settings) -> APIRouter:
         async def run(session: Session, form: FormData) -> Response:
             files = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
             try:
-                target = uploads.find_edition(corpus, folder)
+                target = corpus.find_edition(corpus_dir, folder)
                 kept = await asyncio.to_thread(
-                    uploads.save_uploads, target,
-                    [uploads.Upload(item.filename or "", item.file) for item in files], settings,
+                    corpus.save_uploads, target,
+                    [corpus.Upload(item.filename or "", item.file) for item in files], settings,
                     replace=form.get("replace") == "on")
-            except uploads.Refused as refused:
+            except corpus.Refused as refused:
                 auth.audit.record(session.who, "upload-refused", folder, reason=refused.key,
                                   files=[item.filename for item in files])
                 return _refusal(request, refused.key, status=400, back=f"/admin/editions/{folder}", **refused.values)
@@ -174,7 +175,7 @@ def router_for(settings: Settings) -> APIRouter:
     async def start_run(request: Request) -> Response:
         async def run(session: Session, form: FormData) -> Response:
             started = get_state_of(request).reindexer.start(full=False)
-            auth.audit.record(session.who, "reindex" if started else "reindex-busy", str(corpus))
+            auth.audit.record(session.who, "reindex" if started else "reindex-busy", str(corpus_dir))
             return RedirectResponse(f"/admin/run?done={'started' if started else 'busy'}", status_code=303)
 
         return await action(request, run)
@@ -199,16 +200,16 @@ def router_for(settings: Settings) -> APIRouter:
         async def run(session: Session, form: FormData) -> Response:
             relative = str(form.get("path") or "")
             try:
-                went = uploads.withdraw(corpus, relative, settings.withdraw)
+                went = corpus.withdraw(corpus_dir, relative, settings.withdraw)
                 served = get_state_of(request).live.index.document_ids_where("d.path = ?", [relative])
-                uploads.record_withdrawn(settings.index_dir, served, relative)
+                withdrawals.record_withdrawn(settings.index_dir, served, relative)
                 get_state_of(request).live.searcher.hide(served)  # out of search now, not after the re-index
-            except uploads.Refused as refused:
+            except corpus.Refused as refused:
                 return _refusal(request, refused.key, status=400, **refused.values)
             auth.audit.record(session.who, "withdraw", relative, mode=settings.withdraw,
-                              to=str(went.relative_to(corpus)) if went else None)
+                              to=str(went.relative_to(corpus_dir)) if went else None)
             # The file left the corpus, so its URL answers 410 now; the re-index takes it out of the index.
-            _reindex_soon(get_state_of(request).reindexer)
+            get_state_of(request).reindexer.request()  # after the running one, if any: never a thread per withdrawal
             return RedirectResponse(f"/admin/run?{urlencode({'done': 'withdrawn', 'n': relative})}",
                                     status_code=303)
 
@@ -220,25 +221,25 @@ def router_for(settings: Settings) -> APIRouter:
         if isinstance(session, Response):
             return session
         try:
-            catalogue = uploads.catalogue_for(corpus, path)
-            values = uploads.description(corpus, path)
-        except uploads.Refused as refused:
+            catalogue = corpus.catalogue_for(corpus_dir, path)
+            values = corpus.description(corpus_dir, path)
+        except corpus.Refused as refused:
             return _refusal(request, refused.key, status=404, **refused.values)
         return _render(request, "staff_describe.html", {
             "session": session, "path": path, "values": values, "notice": _notice(request),
-            "catalogue": str(catalogue.relative_to(corpus.resolve())), "edition": path.split("/")[0]})
+            "catalogue": str(catalogue.relative_to(corpus_dir.resolve())), "edition": path.split("/")[0]})
 
     @router.post("/describe")
     async def describe(request: Request) -> Response:
         async def run(session: Session, form: FormData) -> Response:
             path = str(form.get("path") or "")
-            fields = {name: str(form.get(name) or "") for name in uploads.DESCRIBED}
+            fields = {name: str(form.get(name) or "") for name in corpus.DESCRIBED}
             try:
-                catalogue = uploads.describe(corpus, path, fields)
-            except uploads.Refused as refused:
+                catalogue = corpus.describe(corpus_dir, path, fields)
+            except corpus.Refused as refused:
                 return _refusal(request, refused.key, status=400, back=f"/admin/describe?{urlencode({'path': path})}",
                                 **refused.values)
-            auth.audit.record(session.who, "describe", path, catalogue=str(catalogue.relative_to(corpus.resolve())),
+            auth.audit.record(session.who, "describe", path, catalogue=str(catalogue.relative_to(corpus_dir.resolve())),
                               fields=sorted(name for name, value in fields.items() if value.strip()))
             return RedirectResponse(f"/admin/describe?{urlencode({'path': path, 'done': 'described'})}",
                                     status_code=303)
@@ -260,7 +261,7 @@ def get_state_of(request: Request) -> Any:
 
 
 def _accepted() -> set[str]:
-    from indexer.build.extract import EXTRACTORS
+    from indexer.ingest.extract import EXTRACTORS
 
     return set(EXTRACTORS)
 
@@ -301,39 +302,12 @@ def _run_status(reindexer: Reindexer) -> dict[str, Any]:
             "error": status.error, "summary": summary}
 
 
-def _reindex_soon(reindexer: Reindexer) -> None:
-    """Start a re-index now, or as soon as the running one ends (it may have walked the corpus already)."""
-    if reindexer.start(full=False):
-        return
-
-    def later() -> None:
-        while not reindexer.start(full=False):
-            time.sleep(0.5)
-
-    threading.Thread(target=later, name="passerelle-reindex-after", daemon=True).start()
-
-
-def _language(request: Request) -> str:
-    return i18n.choose(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE),
-                       request.headers.get("accept-language"))
-
-
 def _render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
             headers: dict[str, str] | None = None) -> Response:
-    language = _language(request)
-    base = {
-        "request": request, "ui": language,
-        "t": lambda key, **values: _translate(language, key, **values),
-        "languages": [(code, i18n.NATIVE_NAMES[code], _with_lang(request, code)) for code in i18n.LANGUAGES],
-        "home": "/",
-    }
-    response = TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status,
-                                          headers=headers)
-    lang = (request.query_params.get("lang") or "").lower()
-    if lang in i18n.LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != lang:
-        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    response = render(request, template, context, language=interface_language(request), home="/", status=status,
+                      headers=headers, languages=[(code, i18n.NATIVE_NAMES[code], _with_lang(request, code))
+                                                  for code in i18n.LANGUAGES])
     response.headers["Cache-Control"] = "no-store"  # staff pages hold what only staff may see
-    response.headers["Content-Language"] = language
     return response
 
 

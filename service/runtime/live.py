@@ -5,8 +5,6 @@ up by :meth:`LiveIndex.reload` — called by the watcher when ``CURRENT`` change
 and after a re-index from ``POST /admin/reindex`` — which opens and verifies it completely *before* swapping
 one reference: requests already running finish on the old index (its files stay on disk), new ones use the
 new one, none sees a half-built index. A damaged generation is refused and the last good one stays served.
-
-:class:`Reindexer` runs ``index_corpus`` on a background thread, one run at a time.
 """
 
 from __future__ import annotations
@@ -14,24 +12,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from rich.progress import Progress
-
-from indexer.build.pipeline import IndexReport, index_corpus
-from indexer.core.errors import IndexBusyError, IndexCorruptError, PasserelleError
+from indexer.core.errors import IndexCorruptError, PasserelleError
 from indexer.core.generations import mark_refused
 from indexer.core.language import language_probabilities
 from indexer.core.model import Embedder
 from indexer.core.settings import Settings
 from indexer.core.store import Index, current_generation
 from indexer.search.searcher import Searcher
-from service.metrics import Metrics
-from service.uploads import withdrawn_since
+from service.withdrawals import withdrawn_since
 
 log = logging.getLogger(__name__)
 
@@ -113,75 +105,6 @@ class LiveIndex:
             path = current_generation(self.settings.index_dir)
             if path is not None and path != self.index.path and path.name != self._refused:
                 await asyncio.to_thread(self.reload)
-
-
-@dataclass
-class ReindexStatus:
-    running: bool = False
-    started_at: float | None = None
-    finished_at: float | None = None
-    error: str | None = None
-    last_report: dict[str, Any] | None = None
-    progress: dict[str, Any] = field(default_factory=dict)
-
-
-class Reindexer:
-    """Runs a re-index of the configured corpus on a background thread; one at a time."""
-
-    def __init__(self, live: LiveIndex, *, metrics: Metrics | None = None) -> None:
-        self.live = live
-        self.metrics = metrics
-        self.status = ReindexStatus()
-        self._progress: Progress | None = None
-        self._lock = threading.Lock()
-
-    def start(self, *, full: bool = False) -> bool:
-        """Start a run; ``False`` when one is already running (here or in another process)."""
-        if not self._lock.acquire(blocking=False):
-            return False
-        self.status = ReindexStatus(running=True, started_at=time.time())
-        self._progress = Progress(disable=True)  # headless: its tasks are read by status()
-        threading.Thread(target=self._run, args=(full,), name="passerelle-reindex", daemon=True).start()
-        return True
-
-    def _run(self, full: bool) -> None:
-        settings = self.live.settings
-        started = time.perf_counter()
-        report: IndexReport | None = None
-        outcome = "failed"
-        try:
-            report = index_corpus(settings.corpus_dir, index_dir=settings.index_dir, embedder=self.live.embedder,
-                                  settings=settings, progress=self._progress, full=full)
-            self.status.last_report = report.as_dict()
-            outcome = "completed"
-            log.info("re-index done", extra={"event": "reindex", **summary(report)})
-            self.live.reload()
-        except IndexBusyError as exc:
-            outcome = "busy"
-            self.status.error = str(exc)
-        except Exception as exc:  # reported on /admin/status; the served index is untouched
-            log.exception("re-index failed", extra={"event": "reindex_failed", "error": type(exc).__name__})
-            self.status.error = f"{type(exc).__name__}: {exc}"
-        finally:
-            if self.metrics is not None:
-                self.metrics.reindexed(report, time.perf_counter() - started, outcome)
-            self.status.running = False
-            self.status.finished_at = time.time()
-            self._lock.release()
-
-    def progress(self) -> dict[str, Any]:
-        if self._progress is None or not self._progress.tasks:
-            return {}
-        task = self._progress.tasks[0]
-        return {"done": int(task.completed), "total": int(task.total or 0), "current": task.description}
-
-
-def summary(report: IndexReport) -> dict[str, Any]:
-    """A re-index run in a few numbers, for its log line (no file names: they may say more than the logs should)."""
-    return {"generation": Path(report.index_path).name, "documents": report.documents, "passages": report.passages,
-            "added": len(report.added), "changed": len(report.changed), "removed": len(report.removed),
-            "unchanged": report.unchanged, "failed": len(report.failed), "skipped": len(report.skipped),
-            "embedded_passages": report.embedded_passages, "seconds": round(report.seconds, 2)}
 
 
 def index_info(index: Index) -> dict[str, Any]:
