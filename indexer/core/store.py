@@ -578,6 +578,10 @@ class Index:
                           f"ORDER BY d.year IS NULL, d.year {direction}, d.title, d.id", parameters)
         return [row[0] for row in rows]
 
+    def document_ids_at(self, path: str) -> list[str]:
+        """The documents read from the file at ``path`` (relative to the corpus root, as stored)."""
+        return [row[0] for row in self.query("SELECT id FROM documents WHERE path = ?", [path])]
+
     def passage_ids_where(self, where: str, parameters: Sequence[Any]) -> np.ndarray:
         rows = self.query(
             f"SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE {where}", parameters

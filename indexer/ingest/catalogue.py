@@ -27,6 +27,7 @@ import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -35,6 +36,40 @@ from indexer.core.store import EditionRecord
 
 CATALOGUE_NAME = "catalogue.toml"
 _KNOWN = {"file", "title", "authors", "year", "type", "language", "edition"}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The ``[edition]`` table of a catalogue: the conference day its folder holds. ``None``: not said."""
+
+    id: str | None
+    title: str | None = None
+    year: int | None = None
+    date: date | None = None
+    venue: str | None = None
+    organiser: str | None = None
+
+
+def read_edition(path: Path) -> Edition | None:
+    """The ``[edition]`` table of the catalogue at ``path`` (texts stripped, mistyped values left out); ``None``
+    without one, or when the file is not a readable catalogue (:func:`read_catalogues` reports those). The one
+    reader of that table: the indexer, the console and the citations use it."""
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("edition")
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(table, dict):
+        return None
+
+    def text(key: str) -> str | None:
+        value = table.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    year, when = table.get("year"), table.get("date")
+    return Edition(id=text("id"), title=text("title"),
+                   year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+                   date=when if isinstance(when, date) and not isinstance(when, datetime) else None,
+                   venue=text("venue"), organiser=text("organiser"))
 
 
 @dataclass
@@ -99,13 +134,9 @@ def read_editions(corpus_root: Path) -> dict[str, EditionRecord]:
     for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
         if any(part.startswith((".", "_")) for part in path.relative_to(corpus_root).parts):
             continue
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("edition")
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            continue
-        if isinstance(table, dict) and isinstance(table.get("id"), str) and isinstance(table.get("title"), str):
-            year = table.get("year")
-            editions[table["id"]] = EditionRecord(table["id"], table["title"], year if isinstance(year, int) else None)
+        edition = read_edition(path)
+        if edition is not None and edition.id and edition.title:
+            editions[edition.id] = EditionRecord(edition.id, edition.title, edition.year)
     return editions
 
 

@@ -88,19 +88,17 @@ class Filters:
         years += [(name, year) for name in ("year_from", "year_to") if (year := getattr(self, name)) is not None]
         for name, year in years:
             if not MIN_YEAR <= year <= MAX_YEAR:
-                raise QueryError(f"{name} must be between {MIN_YEAR} and {MAX_YEAR}, got {year}", code="year",
-                                 name=name, value=str(year))
+                raise QueryError("year_range", name=name, value=year, min=MIN_YEAR, max=MAX_YEAR)
         if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-            raise QueryError(f"year_from ({self.year_from}) is after year_to ({self.year_to})", code="year_order",
-                             year_from=self.year_from, year_to=self.year_to)
+            raise QueryError("year_order", year_from=self.year_from, year_to=self.year_to)
         if vocabulary is None:
             return
         for name in FACETS:
             unknown = [v for v in getattr(self, name) if v not in vocabulary[name]]
             if unknown:
                 known = ", ".join(str(v) for v in vocabulary[name]) or "none"
-                raise QueryError(f"unknown {name} {', '.join(map(str, unknown))}: the index has {known}",
-                                 code="unknown_filter", name=name, values=[str(v) for v in unknown])
+                raise QueryError("unknown_filter", name=name, values=[str(v) for v in unknown],
+                                 shown=", ".join(map(str, unknown)), known=known)
 
     def sql(self) -> tuple[str, list[Any]]:
         """A condition on the ``documents`` table aliased ``d``.
@@ -139,14 +137,14 @@ class Filters:
 def parse_mode(mode: str) -> Mode:
     """``mode`` as a :data:`Mode`; raises :class:`QueryError` (code ``mode``) for another word."""
     if mode not in MODES:
-        raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}", code="mode", value=mode)
+        raise QueryError("mode", value=mode, choices=", ".join(MODES))
     return mode
 
 
 def parse_sort(sort: str) -> Sort:
     """``sort`` as a :data:`Sort`; raises :class:`QueryError` (code ``sort``) for another word."""
     if sort not in SORTS:
-        raise QueryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}", code="sort", value=sort)
+        raise QueryError("sort", value=sort, choices=", ".join(SORTS))
     return sort
 
 
@@ -154,18 +152,16 @@ def check_values(name: str, values: Sequence[object]) -> None:
     """Raise :class:`QueryError` when filter ``name`` lists too many values, or too long ones."""
     most = MAX_NAME_FILTER_VALUES if name in NAME_FILTERS else MAX_FILTER_VALUES
     if len(values) > most:
-        raise QueryError(f"at most {most} values per filter: {name} has {len(values)}",
-                         code="too_many_values", name=name, count=len(values), max=most)
+        raise QueryError("too_many_values", name=name, count=len(values), max=most)
     if (longest := max((len(v) for v in values if isinstance(v, str)), default=0)) > MAX_FILTER_VALUE_CHARS:
-        raise QueryError(f"{name} values may have at most {MAX_FILTER_VALUE_CHARS} characters, got {longest}",
-                         code="value_too_long", name=name, length=longest, max=MAX_FILTER_VALUE_CHARS)
+        raise QueryError("value_too_long", name=name, length=longest, max=MAX_FILTER_VALUE_CHARS)
 
 
 def _year(name: str, value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise QueryError(f"{name} must be a year, got {value!r}", code="year", name=name, value=value) from None
+        raise QueryError("year", name=name, value=value) from None
 
 
 def _like_literal(text: str) -> str:

@@ -150,14 +150,11 @@ class Searcher:
         """Validate a request; returns the query with whitespace normalised, or raises :class:`QueryError`."""
         query = " ".join(query.split())
         if not query:
-            raise QueryError("the query is empty: type a few words or a question", code="empty")
+            raise QueryError("empty")
         if len(query) > self.max_query_chars:
-            raise QueryError(f"the query is too long ({len(query)} characters, at most {self.max_query_chars})",
-                             code="too_long", length=len(query), max=self.max_query_chars)
+            raise QueryError("too_long", length=len(query), max=self.max_query_chars)
         if not content_words(query):
-            raise QueryError("the query has no word that can carry a meaning (only single letters or words like "
-                             "“le”, “der”, “the”, “an”): add a word about what you are looking for",
-                             code="no_content")
+            raise QueryError("no_content")
         self.check_k(k)
         parse_mode(mode)
         filters.check(self.index.vocabulary())
@@ -165,7 +162,7 @@ class Searcher:
 
     def check_k(self, k: int) -> None:
         if not 1 <= k <= self.max_k:
-            raise QueryError(f"k must be between 1 and {self.max_k}, got {k}", code="k", max=self.max_k, value=k)
+            raise QueryError("k", max=self.max_k, value=k)
 
     # -- searching -------------------------------------------------------------------------------------
 

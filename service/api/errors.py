@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
+from indexer.core.errors import QUERY_ERRORS, DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
 from service.api.schemas import ErrorBody, FieldError
 from service.runtime.headers import SECURITY_HEADERS
 
@@ -81,11 +81,12 @@ def _reason(error: Mapping[str, Any]) -> str:
     if kind == "less_than_equal":
         return f"{name} must be at most {limits['le']}, got {_truncated(value)}"
     if kind == "too_long":  # a list
-        return f"at most {limits['max_length']} values per filter: {name} has {limits.get('actual_length')}"
+        return QUERY_ERRORS["too_many_values"].format(max=limits["max_length"], name=name,
+                                                      count=limits.get("actual_length"))
     if name == "q" and kind == "string_too_short":
-        return "the query is empty: type a few words or a question"
+        return QUERY_ERRORS["empty"]
     if name == "q" and kind == "string_too_long":
-        return f"the query is too long ({len(str(value))} characters, at most {limits['max_length']})"
+        return QUERY_ERRORS["too_long"].format(length=len(str(value)), max=limits["max_length"])
     if kind == "string_too_long":
-        return f"{name} values may have at most {limits['max_length']} characters, got {len(str(value))}"
+        return QUERY_ERRORS["value_too_long"].format(name=name, max=limits["max_length"], length=len(str(value)))
     return f"{name}: {error.get('msg', 'invalid')}"

@@ -12,7 +12,6 @@ import re
 import shutil
 import tempfile
 import time
-import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from tomlkit.items import AoT
 from indexer.core.errors import ExtractionError
 from indexer.core.generations import fsync_dir, write_atomic
 from indexer.core.settings import Settings
-from indexer.ingest.catalogue import CATALOGUE_NAME
+from indexer.ingest.catalogue import CATALOGUE_NAME, read_edition
 from indexer.ingest.extract import Limits, check_zip, is_supported
 from indexer.ingest.sources import is_ignored
 
@@ -63,20 +62,13 @@ def editions(corpus: Path) -> list[Edition]:
     """The corpus's top-level folders (not hidden, not ``_``), with their catalogue's edition and their documents."""
     found = []
     for folder in sorted(p for p in corpus.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        table: dict[str, object] = {}
         catalogue = folder / CATALOGUE_NAME
-        if catalogue.is_file():
-            try:
-                edition = tomllib.loads(catalogue.read_text(encoding="utf-8")).get("edition")
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-                edition = None
-            table = edition if isinstance(edition, dict) else {}
-        year = table.get("year")
+        table = read_edition(catalogue) if catalogue.is_file() else None
         files = sorted(str(path.relative_to(corpus)) for path in folder.rglob("*")
                        if path.is_file() and not path.is_symlink() and is_supported(path)
                        and not is_ignored(path.relative_to(corpus)))
-        found.append(Edition(folder.name, str(table.get("id") or folder.name), str(table.get("title") or folder.name),
-                             year if isinstance(year, int) else None, files))
+        found.append(Edition(folder.name, (table and table.id) or folder.name, (table and table.title) or folder.name,
+                             table.year if table else None, files))
     return found
 
 

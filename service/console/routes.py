@@ -8,16 +8,16 @@ endpoints for programs (``POST /admin/reindex``, ``GET /admin/status``, ``POST /
 :mod:`service.api.routes.admin`, with the bearer token.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: FastAPI reads the routes' annotations, closures' aliases included.
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
@@ -43,32 +43,39 @@ def router_for(settings: Settings) -> APIRouter:
                        max_body_size=settings.max_upload_request_mb * _MB + _MB)  # + the form's own bytes
     corpus_dir = settings.corpus_dir
 
-    def guard(request: Request) -> Session | Response:
+    def staff_session(request: Request) -> Session:
+        """The signed-in staff member; without a session, the sign-in page (or, with the console off, the page
+        saying how to turn it on) is the answer."""
         if not auth.enabled:
-            return _render(request, "staff_off.html", {}, status=404)
+            raise Answer(_render(request, "staff_off.html", {}, status=404))
         session = auth.session(request.cookies.get(SESSION_COOKIE))
-        return session if session is not None else RedirectResponse(SIGN_IN, status_code=303)
+        if session is None:
+            raise Answer(RedirectResponse(SIGN_IN, status_code=303))
+        return session
 
-    async def action(request: Request, run: Callable[[Session, FormData], Awaitable[Response]]) -> Response:
-        """A POST of the console: a session, then its form with the session's CSRF token, then ``run``."""
-        session = guard(request)
-        if isinstance(session, Response):
-            return session
+    StaffSession = Annotated[Session, Depends(staff_session)]
+
+    async def checked_form(request: Request, session: StaffSession) -> AsyncIterator[FormData]:
+        """A console form, read only for a signed-in session and kept only with the session's CSRF token."""
         # A body without Content-Length (chunked) meets the router's max_body_size instead of this friendly page.
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > settings.max_upload_request_mb * _MB:
-            return _refusal(request, "staff.refused.request_too_large", status=413, mb=settings.max_upload_request_mb)
+            raise Answer(_refusal(request, "staff.refused.request_too_large", status=413,
+                                  mb=settings.max_upload_request_mb))
         async with request.form(max_files=200, max_fields=50) as form:
             sent = form.get("csrf")
             if not csrf_ok(session, sent if isinstance(sent, str) else None):
-                return _refusal(request, "staff.refused.csrf", status=403)
-            return await run(session, form)
+                raise Answer(_refusal(request, "staff.refused.csrf", status=403))
+            yield form
+
+    CheckedForm = Annotated[FormData, Depends(checked_form)]
+
+    def console_on(request: Request) -> None:
+        if not auth.enabled:
+            raise Answer(_render(request, "staff_off.html", {}, status=404))
 
     @router.get("")
-    def console(request: Request) -> Response:
-        session = guard(request)
-        if isinstance(session, Response):
-            return session
+    def console(request: Request, session: StaffSession) -> Response:
         state = get_state_of(request)
         return _render(request, "staff_console.html", {
             "session": session, "editions": corpus.editions(corpus_dir), "run": _run_status(state.reindexer),
@@ -76,17 +83,13 @@ def router_for(settings: Settings) -> APIRouter:
         })
 
     @router.get("/sign-in")
-    def sign_in_page(request: Request) -> Response:
-        if not auth.enabled:
-            return _render(request, "staff_off.html", {}, status=404)
+    def sign_in_page(request: Request, _: Annotated[None, Depends(console_on)]) -> Response:
         if auth.session(request.cookies.get(SESSION_COOKIE)) is not None:
             return RedirectResponse("/admin", status_code=303)
         return _sign_in(request, auth, None, 200)
 
     @router.post("/sign-in")
-    async def sign_in(request: Request) -> Response:
-        if not auth.enabled:
-            return _render(request, "staff_off.html", {}, status=404)
+    async def sign_in(request: Request, _: Annotated[None, Depends(console_on)]) -> Response:
         client = request.client.host if request.client else "unknown"
         if auth.limited(client):
             # Logged, not audited: a flood of attempts must not fill the audit log.
@@ -111,36 +114,27 @@ def router_for(settings: Settings) -> APIRouter:
         return response
 
     @router.post("/sign-out")
-    async def sign_out(request: Request) -> Response:
-        async def run(session: Session, form: FormData) -> Response:
-            auth.revoke(session)
-            auth.audit.record(session.who, "sign-out")
-            response = RedirectResponse(f"{SIGN_IN}?done=signed-out", status_code=303)
-            response.delete_cookie(SESSION_COOKIE, path="/admin")
-            return response
-
-        return await action(request, run)
+    async def sign_out(request: Request, session: StaffSession, form: CheckedForm) -> Response:
+        auth.revoke(session)
+        auth.audit.record(session.who, "sign-out")
+        response = RedirectResponse(f"{SIGN_IN}?done=signed-out", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/admin")
+        return response
 
     @router.post("/editions")
-    async def create_edition(request: Request) -> Response:
-        async def run(session: Session, form: FormData) -> Response:
-            edition_id, title, year = (str(form.get(key) or "").strip() for key in ("id", "title", "year"))
-            try:
-                if year and not year.isdigit():
-                    raise corpus.Refused("staff.refused.year", year=year)
-                corpus.create_edition(corpus_dir, edition_id, title, int(year) if year else None)
-            except corpus.Refused as refused:
-                return _refusal(request, refused.key, status=400, **refused.values)
-            auth.audit.record(session.who, "edition-created", edition_id, title=" ".join(title.split()))
-            return RedirectResponse(f"/admin/editions/{edition_id}?done=created", status_code=303)
-
-        return await action(request, run)
+    async def create_edition(request: Request, session: StaffSession, form: CheckedForm) -> Response:
+        edition_id, title, year = (str(form.get(key) or "").strip() for key in ("id", "title", "year"))
+        try:
+            if year and not year.isdigit():
+                raise corpus.Refused("staff.refused.year", year=year)
+            corpus.create_edition(corpus_dir, edition_id, title, int(year) if year else None)
+        except corpus.Refused as refused:
+            return _refusal(request, refused.key, status=400, **refused.values)
+        auth.audit.record(session.who, "edition-created", edition_id, title=" ".join(title.split()))
+        return RedirectResponse(f"/admin/editions/{edition_id}?done=created", status_code=303)
 
     @router.get("/editions/{folder}")
-    def edition_page(request: Request, folder: str) -> Response:
-        session = guard(request)
-        if isinstance(session, Response):
-            return session
+    def edition_page(request: Request, session: StaffSession, folder: str) -> Response:
         found = next((e for e in corpus.editions(corpus_dir) if e.folder == folder), None)
         if found is None:
             return _refusal(request, "staff.refused.edition", status=404, name=folder)
@@ -151,75 +145,57 @@ def router_for(settings: Settings) -> APIRouter:
                                                        "accept": ",".join(sorted(_accepted()))})
 
     @router.post("/editions/{folder}/upload")
-    async def upload(request: Request, folder: str) -> Response:
-        async def run(session: Session, form: FormData) -> Response:
-            files = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
-            try:
-                target = corpus.find_edition(corpus_dir, folder)
-                kept = await asyncio.to_thread(
-                    corpus.save_uploads, target,
-                    [corpus.Upload(item.filename or "", item.file) for item in files], settings,
-                    replace=form.get("replace") == "on")
-            except corpus.Refused as refused:
-                auth.audit.record(session.who, "upload-refused", folder, reason=refused.key,
-                                  files=[item.filename for item in files])
-                return _refusal(request, refused.key, status=400, back=f"/admin/editions/{folder}", **refused.values)
-            auth.audit.record(session.who, "upload", folder, files=[path.name for path in kept],
-                              bytes=sum(path.stat().st_size for path in kept))
-            return RedirectResponse(f"/admin/editions/{folder}?{urlencode({'done': 'uploaded', 'n': len(kept)})}",
-                                    status_code=303)
-
-        return await action(request, run)
+    async def upload(request: Request, session: StaffSession, form: CheckedForm, folder: str) -> Response:
+        files = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
+        try:
+            target = corpus.find_edition(corpus_dir, folder)
+            kept = await asyncio.to_thread(
+                corpus.save_uploads, target,
+                [corpus.Upload(item.filename or "", item.file) for item in files], settings,
+                replace=form.get("replace") == "on")
+        except corpus.Refused as refused:
+            auth.audit.record(session.who, "upload-refused", folder, reason=refused.key,
+                              files=[item.filename for item in files])
+            return _refusal(request, refused.key, status=400, back=f"/admin/editions/{folder}", **refused.values)
+        auth.audit.record(session.who, "upload", folder, files=[path.name for path in kept],
+                          bytes=sum(path.stat().st_size for path in kept))
+        return RedirectResponse(f"/admin/editions/{folder}?{urlencode({'done': 'uploaded', 'n': len(kept)})}",
+                                status_code=303)
 
     @router.post("/run")
-    async def start_run(request: Request) -> Response:
-        async def run(session: Session, form: FormData) -> Response:
-            started = get_state_of(request).reindexer.start(full=False)
-            auth.audit.record(session.who, "reindex" if started else "reindex-busy", str(corpus_dir))
-            return RedirectResponse(f"/admin/run?done={'started' if started else 'busy'}", status_code=303)
-
-        return await action(request, run)
+    async def start_run(request: Request, session: StaffSession, form: CheckedForm) -> Response:
+        started = get_state_of(request).reindexer.start(full=False)
+        auth.audit.record(session.who, "reindex" if started else "reindex-busy", str(corpus_dir))
+        return RedirectResponse(f"/admin/run?done={'started' if started else 'busy'}", status_code=303)
 
     @router.get("/run")
-    def run_page(request: Request) -> Response:
-        session = guard(request)
-        if isinstance(session, Response):
-            return session
+    def run_page(request: Request, session: StaffSession) -> Response:
         return _render(request, "staff_run.html", {"session": session, "notice": _notice(request),
                                                    "run": _run_status(get_state_of(request).reindexer)})
 
     @router.get("/run/progress")
-    def run_progress(request: Request) -> Response:
-        session = guard(request)
-        if isinstance(session, Response):
-            return session
+    def run_progress(request: Request, session: StaffSession) -> Response:
         return JSONResponse(_run_status(get_state_of(request).reindexer), headers={"Cache-Control": "no-store"})
 
     @router.post("/withdraw")
-    async def withdraw(request: Request) -> Response:
-        async def run(session: Session, form: FormData) -> Response:
-            relative = str(form.get("path") or "")
-            try:
-                went = corpus.withdraw(corpus_dir, relative, settings.withdraw)
-                served = get_state_of(request).live.index.document_ids_where("d.path = ?", [relative])
-                withdrawals.record_withdrawn(settings.index_dir, served, relative)
-                get_state_of(request).live.searcher.hide(served)  # out of search now, not after the re-index
-            except corpus.Refused as refused:
-                return _refusal(request, refused.key, status=400, **refused.values)
-            auth.audit.record(session.who, "withdraw", relative, mode=settings.withdraw,
-                              to=str(went.relative_to(corpus_dir)) if went else None)
-            # The file left the corpus, so its URL answers 410 now; the re-index takes it out of the index.
-            get_state_of(request).reindexer.request()  # after the running one, if any: never a thread per withdrawal
-            return RedirectResponse(f"/admin/run?{urlencode({'done': 'withdrawn', 'n': relative})}",
-                                    status_code=303)
-
-        return await action(request, run)
+    async def withdraw(request: Request, session: StaffSession, form: CheckedForm) -> Response:
+        relative = str(form.get("path") or "")
+        try:
+            went = corpus.withdraw(corpus_dir, relative, settings.withdraw)
+            served = get_state_of(request).live.index.document_ids_at(relative)
+            withdrawals.record_withdrawn(settings.index_dir, served, relative)
+            get_state_of(request).live.searcher.hide(served)  # out of search now, not after the re-index
+        except corpus.Refused as refused:
+            return _refusal(request, refused.key, status=400, **refused.values)
+        auth.audit.record(session.who, "withdraw", relative, mode=settings.withdraw,
+                          to=str(went.relative_to(corpus_dir)) if went else None)
+        # The file left the corpus, so its URL answers 410 now; the re-index takes it out of the index.
+        get_state_of(request).reindexer.request()  # after the running one, if any: never a thread per withdrawal
+        return RedirectResponse(f"/admin/run?{urlencode({'done': 'withdrawn', 'n': relative})}",
+                                status_code=303)
 
     @router.get("/describe")
-    def describe_page(request: Request, path: str = "") -> Response:
-        session = guard(request)
-        if isinstance(session, Response):
-            return session
+    def describe_page(request: Request, session: StaffSession, path: str = "") -> Response:
         try:
             catalogue = corpus.catalogue_for(corpus_dir, path)
             values = corpus.description(corpus_dir, path)
@@ -230,30 +206,39 @@ def router_for(settings: Settings) -> APIRouter:
             "catalogue": str(catalogue.relative_to(corpus_dir.resolve())), "edition": path.split("/")[0]})
 
     @router.post("/describe")
-    async def describe(request: Request) -> Response:
-        async def run(session: Session, form: FormData) -> Response:
-            path = str(form.get("path") or "")
-            fields = {name: str(form.get(name) or "") for name in corpus.DESCRIBED}
-            try:
-                catalogue = corpus.describe(corpus_dir, path, fields)
-            except corpus.Refused as refused:
-                return _refusal(request, refused.key, status=400, back=f"/admin/describe?{urlencode({'path': path})}",
-                                **refused.values)
-            auth.audit.record(session.who, "describe", path, catalogue=str(catalogue.relative_to(corpus_dir.resolve())),
-                              fields=sorted(name for name, value in fields.items() if value.strip()))
-            return RedirectResponse(f"/admin/describe?{urlencode({'path': path, 'done': 'described'})}",
-                                    status_code=303)
-
-        return await action(request, run)
+    async def describe(request: Request, session: StaffSession, form: CheckedForm) -> Response:
+        path = str(form.get("path") or "")
+        fields = {name: str(form.get(name) or "") for name in corpus.DESCRIBED}
+        try:
+            catalogue = corpus.describe(corpus_dir, path, fields)
+        except corpus.Refused as refused:
+            return _refusal(request, refused.key, status=400, back=f"/admin/describe?{urlencode({'path': path})}",
+                            **refused.values)
+        auth.audit.record(session.who, "describe", path, catalogue=str(catalogue.relative_to(corpus_dir.resolve())),
+                          fields=sorted(name for name, value in fields.items() if value.strip()))
+        return RedirectResponse(f"/admin/describe?{urlencode({'path': path, 'done': 'described'})}",
+                                status_code=303)
 
     @router.get("/audit")
-    def audit(request: Request) -> Response:
-        session = guard(request)
-        if isinstance(session, Response):
-            return session
+    def audit(request: Request, session: StaffSession) -> Response:
         return _render(request, "staff_audit.html", {"session": session, "entries": auth.audit.last()})
 
     return router
+
+
+class Answer(Exception):
+    """Raised by the console's dependencies: ``response`` is the whole answer (a sign-in redirect, a refusal page).
+    The application answers it as it is (:func:`answer`)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+async def answer(request: Request, exc: Exception) -> Response:
+    """The exception handler for :class:`Answer`."""
+    assert isinstance(exc, Answer)
+    return exc.response
 
 
 def get_state_of(request: Request) -> Any:

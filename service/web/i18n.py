@@ -67,9 +67,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.title": "La recherche n'a pas pu être faite",
         "error.too_long": "Votre recherche est trop longue ({length} caractères). Raccourcissez-la à "
                           "{max} caractères au plus : quelques mots-clés suffisent.",
-        "error.filter": "Ce filtre n'existe pas dans l'index ({detail}). Retirez les filtres et relancez la "
+        "error.unknown_filter": "Ce filtre n'existe pas dans l'index ({detail}). Retirez les filtres et relancez la "
                         "recherche.",
         "error.year": "L'année « {value} » n'est pas une année valable. Retirez ce filtre.",
+        "error.empty": "Votre recherche est vide : tapez quelques mots ou une question.",
+        "error.k": "Le nombre de résultats doit être entre 1 et {max}.",
+        "error.mode": "Ce mode de recherche n'existe pas ({value}). Choisissez parmi : {choices}.",
+        "error.sort": "Cet ordre n'existe pas ({value}). Choisissez parmi : {choices}.",
+        "error.year_range": "L'année {value} ({field}) doit être entre {min} et {max}. Modifiez ce filtre.",
+        "error.year_order": "L'année de début ({year_from}) est après l'année de fin ({year_to}). Échangez-les.",
+        "error.too_many_values": "Trop de valeurs pour le filtre {field} ({count}, au plus {max}). Retirez-en.",
+        "error.value_too_long": "Une valeur du filtre {field} est trop longue ({length} caractères, au plus {max}).",
         "error.invalid": "Cette recherche n'a pas pu être faite ({detail}). Modifiez-la et réessayez.",
         "error.unavailable": "La recherche est momentanément indisponible. Réessayez dans un instant.",
         "error.network": "Les résultats n'ont pas pu être chargés. Vérifiez votre connexion ou appuyez sur "
@@ -215,9 +223,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.title": "Die Suche konnte nicht ausgeführt werden",
         "error.too_long": "Ihre Suche ist zu lang ({length} Zeichen). Bitte kürzen Sie sie auf höchstens "
                           "{max} Zeichen — ein paar Stichwörter genügen.",
-        "error.filter": "Diesen Filter gibt es im Index nicht ({detail}). Entfernen Sie die Filter und suchen "
+        "error.unknown_filter": "Diesen Filter gibt es im Index nicht ({detail}). Entfernen Sie die Filter und suchen "
                         "Sie erneut.",
         "error.year": "„{value}“ ist keine gültige Jahreszahl. Entfernen Sie diesen Filter.",
+        "error.empty": "Ihre Suche ist leer: Geben Sie ein paar Wörter oder eine Frage ein.",
+        "error.k": "Die Zahl der Ergebnisse muss zwischen 1 und {max} liegen.",
+        "error.mode": "Diesen Suchmodus gibt es nicht ({value}). Wählen Sie: {choices}.",
+        "error.sort": "Diese Sortierung gibt es nicht ({value}). Wählen Sie: {choices}.",
+        "error.year_range": "Das Jahr {value} ({field}) muss zwischen {min} und {max} liegen. Ändern Sie den Filter.",
+        "error.year_order": "Das Anfangsjahr ({year_from}) liegt nach dem Endjahr ({year_to}). Tauschen Sie sie.",
+        "error.too_many_values": "Zu viele Werte im Filter {field} ({count}, höchstens {max}). Entfernen Sie einige.",
+        "error.value_too_long": "Ein Wert des Filters {field} ist zu lang ({length} Zeichen, höchstens {max}).",
         "error.invalid": "Diese Suche konnte nicht ausgeführt werden ({detail}). Ändern Sie sie und versuchen "
                          "Sie es erneut.",
         "error.unavailable": "Die Suche ist gerade nicht verfügbar. Versuchen Sie es gleich noch einmal.",
@@ -362,8 +378,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.title": "The search could not be run",
         "error.too_long": "Your search is too long ({length} characters). Please shorten it to at most {max} "
                           "characters — a few key words are enough.",
-        "error.filter": "This filter is not in the index ({detail}). Remove the filters and search again.",
+        "error.unknown_filter": "This filter is not in the index ({detail}). Remove the filters and search again.",
         "error.year": "“{value}” is not a valid year. Remove this filter.",
+        "error.empty": "Your search is empty: type a few words or a question.",
+        "error.k": "The number of results must be between 1 and {max}.",
+        "error.mode": "There is no such search mode ({value}). Choose one of: {choices}.",
+        "error.sort": "There is no such order ({value}). Choose one of: {choices}.",
+        "error.year_range": "The year {value} ({field}) must be between {min} and {max}. Change this filter.",
+        "error.year_order": "The first year ({year_from}) is after the last one ({year_to}). Swap them.",
+        "error.too_many_values": "Too many values in the filter {field} ({count}, at most {max}). Remove some.",
+        "error.value_too_long": "A value of the filter {field} is too long ({length} characters, at most {max}).",
         "error.invalid": "This search could not be run ({detail}). Change it and try again.",
         "error.unavailable": "The search is unavailable right now. Please try again in a moment.",
         "error.network": "The results could not be loaded. Check your connection, or press Enter to try again.",

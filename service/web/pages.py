@@ -93,19 +93,16 @@ def _render(request: Request, template: str, context: dict[str, Any], *, status:
 
 
 def _error_message(language: str, error: QueryError) -> str:
-    """What the search refused, in the interface's language (from the error's code, not by checking again)."""
-    params = error.params
-    if error.code == "no_content":
-        return i18n.translate(language, "error.no_content")
-    if error.code == "too_long":
-        return i18n.translate(language, "error.too_long", length=params["length"], max=params["max"])
-    if error.code == "year":
-        return i18n.translate(language, "error.year", value=params["value"])
+    """What the search refused, in the interface's language: the string ``error.<code>`` filled with the error's
+    values (not by checking again), the filter's name in words."""
+    values: dict[str, Any] = dict(error.params)
+    name = str(values.get("name", ""))
+    values["field"] = i18n.translate(language, f"facet.{name}") if name else ""
     if error.code == "unknown_filter":
-        title = i18n.translate(language, f"facet.{params['name']}")
-        detail = ", ".join(f"{title}: {value}" for value in cast(list[str], params["values"]))
-        return i18n.translate(language, "error.filter", detail=detail)
-    return i18n.translate(language, "error.invalid", detail=str(error))
+        values["detail"] = ", ".join(f"{values['field']}: {value}" for value in cast(list[str], values["values"]))
+    if f"error.{error.code}" not in i18n.STRINGS[i18n.DEFAULT_LANGUAGE]:
+        return i18n.translate(language, "error.invalid", detail=str(error))
+    return i18n.translate(language, f"error.{error.code}", **values)
 
 
 async def _search(searcher: Searcher, engine: QueryEngine, page: PageState,

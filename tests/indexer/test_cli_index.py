@@ -199,7 +199,7 @@ def test_json_stays_alone_on_stdout_while_logs_go_to_stderr_with_time_and_level(
     process = index("--json")
     assert process.returncode == 0, process.stderr
     assert json.loads(process.stdout)["documents"] == 6
-    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING indexer\.build\.pipeline: building on an earlier",
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING indexer\.ingest\.pipeline: building on an earlier",
                      process.stderr, re.MULTILINE), process.stderr
 
 

@@ -104,3 +104,14 @@ def test_a_generation_keeps_its_keyword_index_in_one_segment(tmp_path: Path) -> 
     index = Index.open(tmp_path)
     assert index.query("SELECT count(DISTINCT segid) FROM passages_fts_idx") == [(1,)]
     assert sorted(i for i, _ in index.keyword_search('"p0" OR "p3"', limit=10)) == [0, 3]
+
+
+def test_document_ids_at_a_path(fake_indexed: object, fake_settings: object) -> None:
+    from indexer.core.settings import Settings
+    from indexer.core.store import Index
+
+    assert isinstance(fake_settings, Settings)
+    index = Index.open(fake_settings.index_dir)
+    record = next(iter(index.all_documents()))
+    assert index.document_ids_at(record.path) == [record.id]
+    assert index.document_ids_at("no/such/file.pdf") == []

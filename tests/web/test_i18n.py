@@ -82,3 +82,22 @@ def test_parameter_then_cookie_then_browser() -> None:
     assert i18n.choose("xx", "en", "fr") == "en"
     assert i18n.choose(None, None, "en-US,en") == "en"
     assert i18n.choose("EN", None, None) == "en"
+
+
+def test_every_query_error_code_has_its_message_in_every_interface_language() -> None:
+    """One table of error codes (indexer.core.errors.QUERY_ERRORS) drives the API's English and the page's
+    strings: a code added there without its page string fails here."""
+    import string
+
+    from indexer.core.errors import QUERY_ERRORS, QueryError
+    from service.web.pages import _error_message
+
+    for code, english in QUERY_ERRORS.items():
+        fields = {name for _, name, _, _ in string.Formatter().parse(english) if name}
+        params: dict[str, object] = {name: "x" for name in fields} | {"name": "year_from", "values": ["x"]}
+        error = QueryError(code, **params)
+        assert error.code == code and str(error) == english.format(**params)
+        for language in i18n.LANGUAGES:
+            assert f"error.{code}" in i18n.STRINGS[language], (code, language)
+            message = _error_message(language, error)
+            assert "{" not in message and message != i18n.translate(language, "error.invalid", detail=str(error))
