@@ -121,7 +121,6 @@ QUERY_ERRORS: dict[str, str] = {
     "sort": "unknown sort {value!r}: use one of {choices}",
     "year": "{name} must be a year, got {value!r}",
     "year_range": "{name} must be between {min} and {max}, got {value}",
-    "year_order": "year_from ({year_from}) is after year_to ({year_to})",
     "too_many_values": "at most {max} values per filter: {name} has {count}",
     "value_too_long": "{name} values may have at most {max} characters, got {length}",
     "unknown_filter": "unknown {name} {shown}: the index has {known}",

@@ -9,10 +9,10 @@ keeps the two in step.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "multilingual-e5-small"
 DEFAULT_LANGUAGES = ("fr", "de", "en", "lb", "pt", "it", "es", "nl", "ar")
@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path(".passerelle/index"), description="Folder holding the index.")
     host: str = Field("127.0.0.1", description="Address the service listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the service listens on.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Addresses of the reverse proxies whose `X-Forwarded-For` and "
+        "`X-Forwarded-Proto` headers are believed (comma-separated, e.g. `127.0.0.1`); empty: none, every request "
+        "is taken to come from the address that connected (a forged header changes nothing).",
+    )
+    shutdown_grace_seconds: int = Field(
+        10, ge=1, le=600, description="On SIGTERM, how long `passerelle serve` lets running requests finish before "
+        "it stops anyway.",
+    )
     max_query_chars: int = Field(
         500, ge=10, le=10_000, description="Longest query accepted, in characters (longer: HTTP 422)."
     )
@@ -172,6 +181,25 @@ class Settings(BaseSettings):
         passage = info.data.get("passage_tokens", 192)
         if value >= passage // 2:
             raise ValueError(f"overlap_tokens ({value}) must be under half of passage_tokens ({passage})")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _address_list(cls, value: object) -> object:
+        if isinstance(value, str):  # from the environment: comma-separated
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for address in value:
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {address!r} is not an IP address or network") from None
         return value
 
     @field_validator("languages")

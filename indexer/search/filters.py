@@ -9,6 +9,7 @@ request.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -57,6 +58,14 @@ class Filters:
     supervisor: tuple[str, ...] = ()
     keyword: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # A range given the wrong way round ("from 2026 to 2020") means the years between: what the API's schema
+        # allows must be answered, not refused.
+        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+            low, high = self.year_to, self.year_from
+            object.__setattr__(self, "year_from", low)
+            object.__setattr__(self, "year_to", high)
+
     def is_empty(self) -> bool:
         return not (any(getattr(self, name) for name in LIST_FILTERS)
                     or self.year_from is not None or self.year_to is not None)
@@ -89,8 +98,6 @@ class Filters:
         for name, year in years:
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise QueryError("year_range", name=name, value=year, min=MIN_YEAR, max=MAX_YEAR)
-        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-            raise QueryError("year_order", year_from=self.year_from, year_to=self.year_to)
         if vocabulary is None:
             return
         for name in FACETS:
@@ -157,11 +164,23 @@ def check_values(name: str, values: Sequence[object]) -> None:
         raise QueryError("value_too_long", name=name, length=longest, max=MAX_FILTER_VALUE_CHARS)
 
 
+_YEAR = re.compile(r"-?[0-9]{1,20}")
+
+
+def check_years(params: Mapping[str, Sequence[str]]) -> None:
+    """Raise :class:`QueryError` (code ``year``) for a year parameter sent as text that is not ASCII digits (with
+    an optional minus sign)."""
+    for name, values in params.items():
+        for value in values:
+            _year(name, value)
+
+
 def _year(name: str, value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise QueryError("year", name=name, value=value) from None
+    """A year as a URL or form gives it: ASCII digits with an optional minus sign, nothing else (``int`` alone
+    also takes "٢٠٢٦" and "2_026")."""
+    if not _YEAR.fullmatch(value.strip()):
+        raise QueryError("year", name=name, value=value)
+    return int(value)
 
 
 def _like_literal(text: str) -> str:

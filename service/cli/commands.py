@@ -217,8 +217,12 @@ def serve(
 
     logs.configure(settings.log_format, level=logging.INFO)
     # log_config=None: uvicorn's lines go through the handler configured above, in the same format.
+    # Forwarded headers only from the proxies named (uvicorn would believe any from 127.0.0.1); shutdown bounded, so
+    # that no request can keep the service from stopping.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                access_log=settings.access_log, log_config=None)
+                access_log=settings.access_log, log_config=None, proxy_headers=bool(settings.trusted_proxies),
+                forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds)
 
 
 @app.command()

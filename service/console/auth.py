@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "passerelle_staff"
 SIGN_IN_CSRF_COOKIE = "passerelle_staff_signin"
-MAX_FAILURES = 5  # failed sign-ins per client per window, then 429
-FAILURE_WINDOW = 60.0  # seconds
+MAX_ATTEMPTS = 5  # sign-in attempts per client per window, then 429
+ATTEMPT_WINDOW = 60.0  # seconds
+MAX_CLIENTS = 10_000  # clients whose attempts are counted at once: beyond, new ones are refused until some expire
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class StaffAuth:
         self.settings = settings
         self._signer = URLSafeTimedSerializer(secrets.token_bytes(32), salt="passerelle-staff")
         self._revoked: dict[str, float] = {}  # session id → when it ends anyway
-        self._failures: dict[str, deque[float]] = {}
+        self._attempts: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
         self.audit = AuditLog(settings.audit_log or settings.index_dir / "audit.jsonl")
 
@@ -111,20 +112,30 @@ class StaffAuth:
             return False
         return True
 
-    def limited(self, client: str) -> bool:
-        """Whether ``client`` has failed too often in the last minute."""
+    def attempt(self, client: str) -> bool:
+        """Count a sign-in attempt of ``client`` before its password is checked; ``False`` (refuse it) when the
+        client has tried :data:`MAX_ATTEMPTS` times in the last minute. Counting first, under the lock, means
+        concurrent attempts cannot all pass the check before any is counted."""
         now = time.monotonic()
         with self._lock:
-            failures = self._failures.get(client)
-            while failures and failures[0] < now - FAILURE_WINDOW:
-                failures.popleft()
-            return failures is not None and len(failures) >= MAX_FAILURES
+            attempts = self._attempts.get(client)
+            if attempts is None:
+                if len(self._attempts) >= MAX_CLIENTS:  # prune, and when a flood fills the table, refuse newcomers
+                    self._attempts = {c: a for c, a in self._attempts.items() if a and a[-1] >= now - ATTEMPT_WINDOW}
+                    if len(self._attempts) >= MAX_CLIENTS:
+                        return False
+                attempts = self._attempts[client] = deque()
+            while attempts and attempts[0] < now - ATTEMPT_WINDOW:
+                attempts.popleft()
+            if len(attempts) >= MAX_ATTEMPTS:
+                return False
+            attempts.append(now)
+            return True
 
-    def failed(self, client: str) -> None:
+    def succeeded(self, client: str) -> None:
+        """A right password: the client's earlier attempts no longer count."""
         with self._lock:
-            if len(self._failures) > 10_000:  # a flood of addresses must not grow memory without end
-                self._failures.clear()
-            self._failures.setdefault(client, deque()).append(time.monotonic())
+            self._attempts.pop(client, None)
 
 
 def csrf_ok(session: Session, sent: str | None) -> bool:
@@ -141,7 +152,9 @@ class AuditLog:
     def record(self, who: str, action: str, target: str = "", **details: Any) -> None:
         line = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "who": who, "action": action,
                 "target": target, **details}
-        text = json.dumps(line, ensure_ascii=False) + "\n"
+        # ASCII only: every character a reader could take for a line break (U+2028, U+0085…) is escaped, so no field
+        # can split or forge a line.
+        text = json.dumps(line, ensure_ascii=True) + "\n"
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as file:
@@ -151,11 +164,13 @@ class AuditLog:
     def last(self, n: int = 200) -> list[dict[str, Any]]:
         """The ``n`` most recent lines, newest first (a damaged line is skipped)."""
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()[-n:]
+            lines = self.path.read_text(encoding="utf-8").split("\n")[-n - 1:]  # lines end with "\n" only
         except FileNotFoundError:
             return []
         entries = []
         for line in reversed(lines):
+            if not line.strip():
+                continue
             try:
                 entry = json.loads(line)
             except ValueError:

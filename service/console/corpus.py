@@ -79,6 +79,17 @@ def find_edition(corpus: Path, folder: str) -> Path:
     return corpus / folder
 
 
+def parse_year(text: str) -> int | None:
+    """A year typed in a form: empty is ``None``; otherwise ASCII digits only (``isdigit`` takes "²", which
+    ``int`` refuses, and "٢٠٢٦"), from 1000 to 9999, or :class:`Refused`."""
+    text = text.strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and 1000 <= int(text) <= 9999):
+        raise Refused("staff.refused.year", year=text)
+    return int(text)
+
+
 def create_edition(corpus: Path, edition_id: str, title: str, year: int | None) -> Path:
     """A new edition folder with its ``catalogue.toml``."""
     if not EDITION_ID.match(edition_id):
@@ -108,7 +119,9 @@ def safe_name(name: str) -> str:
     staff see what they sent and why it is refused)."""
     name = unicodedata.normalize("NFC", name)
     if (not name or name != name.strip() or "/" in name or "\\" in name or name in (".", "..")
-            or any(unicodedata.category(c).startswith("C") for c in name) or len(name.encode()) > 200):
+            or any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") or c == "\ufffd"
+                   for c in name)
+            or len(name.encode()) > 200):
         raise Refused("staff.refused.name", name=name)
     if name.startswith((".", "_")) or is_ignored(Path(name)):
         raise Refused("staff.refused.hidden", name=name)
@@ -207,9 +220,12 @@ def catalogue_for(corpus: Path, relative: str) -> Path:
     folder up to its edition's (deeper catalogues win: indexer.ingest.catalogue), else a new one in the edition's."""
     path = document_path(corpus, relative)
     root = corpus.resolve()
-    edition = root / path.relative_to(root).parts[0]
+    parts = path.relative_to(root).parts
+    edition = root / parts[0] if len(parts) > 1 else root  # a file at the corpus root: the root's catalogue
     folder = path.parent
-    while folder != edition and not (folder / CATALOGUE_NAME).is_file():
+    # Up from the file's folder, never past its edition's folder (nor the corpus root, its parent).
+    while folder != edition and folder != root and folder.is_relative_to(root) \
+            and not (folder / CATALOGUE_NAME).is_file():
         folder = folder.parent
     return folder / CATALOGUE_NAME
 
@@ -254,13 +270,12 @@ def _checked(fields: dict[str, str]) -> dict[str, Any]:
     year, kind, language = (fields.get(name, "").strip() for name in ("year", "type", "language"))
     if len(title) > 500 or len(authors) > 50 or any(len(author) > 200 for author in authors):
         raise Refused("staff.refused.fields")
-    if year and not (year.isdigit() and 1000 <= int(year) <= 9999):
-        raise Refused("staff.refused.year", year=year)
+    number = parse_year(year)
     if kind and not _WORD.match(kind):
         raise Refused("staff.refused.fields")
     if language and not (len(language) == 2 and language.isalpha()):
         raise Refused("staff.refused.fields")
-    return {"title": title or None, "authors": authors or None, "year": int(year) if year else None,
+    return {"title": title or None, "authors": authors or None, "year": number,
             "type": kind or None, "language": language.lower() or None}
 
 

@@ -59,12 +59,14 @@ def router_for(settings: Settings) -> APIRouter:
         """A console form, read only for a signed-in session and kept only with the session's CSRF token."""
         # A body without Content-Length (chunked) meets the router's max_body_size instead of this friendly page.
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > settings.max_upload_request_mb * _MB:
+        if length.isascii() and length.isdigit() and int(length) > settings.max_upload_request_mb * _MB:
+            auth.audit.record(session.who, "refused-too-large", request.url.path, bytes=int(length))
             raise Answer(_refusal(request, "staff.refused.request_too_large", status=413,
                                   mb=settings.max_upload_request_mb))
         async with request.form(max_files=200, max_fields=50) as form:
             sent = form.get("csrf")
             if not csrf_ok(session, sent if isinstance(sent, str) else None):
+                auth.audit.record(session.who, "refused-csrf", request.url.path)
                 raise Answer(_refusal(request, "staff.refused.csrf", status=403))
             yield form
 
@@ -91,7 +93,7 @@ def router_for(settings: Settings) -> APIRouter:
     @router.post("/sign-in")
     async def sign_in(request: Request, _: Annotated[None, Depends(console_on)]) -> Response:
         client = request.client.host if request.client else "unknown"
-        if auth.limited(client):
+        if not auth.attempt(client):
             # Logged, not audited: a flood of attempts must not fill the audit log.
             log.warning("staff sign-in from %s refused: too many failed attempts", client)
             return _sign_in(request, auth, "staff.signin.limited", 429, headers={"Retry-After": "60"})
@@ -102,10 +104,10 @@ def router_for(settings: Settings) -> APIRouter:
         credential = await asyncio.to_thread(auth.check, secret)  # argon2 takes tens of milliseconds
         who = _who(name, credential or "?")
         if credential is None:
-            auth.failed(client)
             log.warning("staff sign-in failed from %s", client)  # never the password
             auth.audit.record(who, "sign-in-failed", client)
             return _sign_in(request, auth, "staff.signin.wrong", 401)
+        auth.succeeded(client)
         auth.audit.record(who, "sign-in", client)
         response = RedirectResponse("/admin", status_code=303)
         response.set_cookie(SESSION_COOKIE, auth.new_session(who), max_age=auth.max_age, httponly=True,
@@ -125,9 +127,7 @@ def router_for(settings: Settings) -> APIRouter:
     async def create_edition(request: Request, session: StaffSession, form: CheckedForm) -> Response:
         edition_id, title, year = (str(form.get(key) or "").strip() for key in ("id", "title", "year"))
         try:
-            if year and not year.isdigit():
-                raise corpus.Refused("staff.refused.year", year=year)
-            corpus.create_edition(corpus_dir, edition_id, title, int(year) if year else None)
+            corpus.create_edition(corpus_dir, edition_id, title, corpus.parse_year(year))
         except corpus.Refused as refused:
             return _refusal(request, refused.key, status=400, **refused.values)
         auth.audit.record(session.who, "edition-created", edition_id, title=" ".join(title.split()))

@@ -75,7 +75,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.mode": "Ce mode de recherche n'existe pas ({value}). Choisissez parmi : {choices}.",
         "error.sort": "Cet ordre n'existe pas ({value}). Choisissez parmi : {choices}.",
         "error.year_range": "L'année {value} ({field}) doit être entre {min} et {max}. Modifiez ce filtre.",
-        "error.year_order": "L'année de début ({year_from}) est après l'année de fin ({year_to}). Échangez-les.",
         "error.too_many_values": "Trop de valeurs pour le filtre {field} ({count}, au plus {max}). Retirez-en.",
         "error.value_too_long": "Une valeur du filtre {field} est trop longue ({length} caractères, au plus {max}).",
         "error.invalid": "Cette recherche n'a pas pu être faite ({detail}). Modifiez-la et réessayez.",
@@ -231,7 +230,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.mode": "Diesen Suchmodus gibt es nicht ({value}). Wählen Sie: {choices}.",
         "error.sort": "Diese Sortierung gibt es nicht ({value}). Wählen Sie: {choices}.",
         "error.year_range": "Das Jahr {value} ({field}) muss zwischen {min} und {max} liegen. Ändern Sie den Filter.",
-        "error.year_order": "Das Anfangsjahr ({year_from}) liegt nach dem Endjahr ({year_to}). Tauschen Sie sie.",
         "error.too_many_values": "Zu viele Werte im Filter {field} ({count}, höchstens {max}). Entfernen Sie einige.",
         "error.value_too_long": "Ein Wert des Filters {field} ist zu lang ({length} Zeichen, höchstens {max}).",
         "error.invalid": "Diese Suche konnte nicht ausgeführt werden ({detail}). Ändern Sie sie und versuchen "
@@ -385,7 +383,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.mode": "There is no such search mode ({value}). Choose one of: {choices}.",
         "error.sort": "There is no such order ({value}). Choose one of: {choices}.",
         "error.year_range": "The year {value} ({field}) must be between {min} and {max}. Change this filter.",
-        "error.year_order": "The first year ({year_from}) is after the last one ({year_to}). Swap them.",
         "error.too_many_values": "Too many values in the filter {field} ({count}, at most {max}). Remove some.",
         "error.value_too_long": "A value of the filter {field} is too long ({length} characters, at most {max}).",
         "error.invalid": "This search could not be run ({detail}). Change it and try again.",

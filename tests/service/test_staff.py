@@ -3,9 +3,6 @@ limiting, uploads refused and kept, re-index, withdrawal, the audit log."""
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
 import time
 import tomllib
 from collections.abc import Iterator
@@ -15,81 +12,20 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from indexer import FakeEmbedder, Settings, index_corpus
+from indexer import FakeEmbedder, Settings
 from service.console import corpus as uploads
 from tests.conftest import run_server
 from tests.documents import write_docx, zip_bomb_docx
-
-TOKEN = "staff-test-token-0123456789"
-PASSWORD = "a long staff password"
-NEW_WORDS = "Gemeinschaftsgarten Quartiersarbeit Nachbarschaftshilfe"
-
-
-@pytest.fixture(scope="module")
-def staff_settings(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path,
-                   fake_embedder: FakeEmbedder) -> Settings:
-    root = tmp_path_factory.mktemp("staff")
-    corpus = root / "corpus"
-    shutil.copytree(small_corpus, corpus)
-    # No OCR: the scan in bad/ would be read again on each run; small upload limits keep the files small.
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index", admin_token=TOKEN, ocr=False,
-                        staff_password_hash=PasswordHasher().hash(PASSWORD), max_upload_file_mb=1,
-                        max_upload_request_mb=3)
-    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
-    return settings
-
-
-def _wait_for_reindex(url: str) -> dict[str, object]:
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as api:
-        deadline = time.monotonic() + 120
-        while (status := api.get("/admin/status").json())["reindex"]["running"]:
-            assert time.monotonic() < deadline, "the re-index did not finish"
-            time.sleep(0.2)
-    return status
-
-
-@pytest.fixture(scope="module")
-def staff_server(staff_settings: Settings, fake_embedder: FakeEmbedder) -> Iterator[str]:
-    with run_server(staff_settings, fake_embedder) as url:
-        yield url
-        _wait_for_reindex(url)  # a model thread still running at exit aborts the interpreter
-
-
-@pytest.fixture
-def anonymous(staff_server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=staff_server, timeout=30, follow_redirects=False) as http:
-        yield http
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-def sign_in(http: httpx.Client, secret: str, name: str = "") -> httpx.Response:
-    page = http.get("/admin/sign-in")
-    return http.post("/admin/sign-in", data={"csrf": _csrf(page.text), "secret": secret, "name": name})
-
-
-@pytest.fixture
-def staff(anonymous: httpx.Client) -> tuple[httpx.Client, str]:
-    """A signed-in client and its session's CSRF token."""
-    answer = sign_in(anonymous, TOKEN, name="Test Staff")
-    assert answer.status_code == 303 and answer.headers["location"] == "/admin"
-    return anonymous, _csrf(anonymous.get("/admin").text)
-
-
-def snapshot(corpus: Path) -> dict[str, tuple[int, int]]:
-    """Every file under the corpus, hidden ones included, with its size and modification time."""
-    return {str(p.relative_to(corpus)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in corpus.rglob("*") if p.is_file()}
-
-
-def audit(settings: Settings) -> list[dict[str, object]]:
-    path = settings.index_dir / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
+from tests.service.staff import (
+    NEW_WORDS,
+    PASSWORD,
+    TOKEN,
+    _csrf,
+    _wait_for_reindex,
+    audit,
+    sign_in,
+    snapshot,
+)
 
 PAGES = ["/admin", "/admin/editions/2025-demo", "/admin/run", "/admin/run/progress", "/admin/audit",
          "/admin/describe?path=2025-demo/housing-report.docx"]

@@ -34,6 +34,8 @@ _SERVED: dict[str, dict[str, Any]] = {
 # What the citation route answers, for the OpenAPI schema: text in each format's own media type.
 _CITATIONS: dict[str, dict[str, Any]] = {
     media_type.split(";")[0]: {"schema": {"type": "string"}} for media_type in citation.MEDIA_TYPES.values()
+} | {  # CSL-JSON is a list of items (one here), as reference managers import it
+    citation.MEDIA_TYPES["csl-json"]: {"schema": {"type": "array", "items": {"type": "object"}}},
 }
 
 

@@ -2,7 +2,7 @@
 # their parameters' limits (taken from the settings) from annotations evaluated where they are written.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from indexer.core.settings import Settings
@@ -15,6 +15,7 @@ from indexer.search.filters import (
     Filters,
     Mode,
     Sort,
+    check_years,
 )
 from service import searching
 from service.api.deps import CurrentSearcher, State
@@ -30,12 +31,14 @@ def _values(description: str, most: int = MAX_FILTER_VALUES) -> Any:
 
 
 async def filters(  # async: no thread-pool hop for a few assignments (see deps.get_state)
+    request: Request,
     edition: Annotated[list[Value], _values("Only these editions")] = [],  # noqa: B006
     type: Annotated[list[Value], _values("Only these document types")] = [],  # noqa: B006
     language: Annotated[list[Value], _values("Only documents in these languages")] = [],  # noqa: B006
     year: Annotated[list[Year], _values("Only these years")] = [],  # noqa: B006
-    year_from: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
-                                           description="Only documents from this year on")] = None,
+    year_from: Annotated[int | None, Query(
+        ge=MIN_YEAR, le=MAX_YEAR,
+        description="Only documents from this year on (a range the wrong way round means the years between)")] = None,
     year_to: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
                                          description="Only documents up to this year")] = None,
     author: Annotated[list[Value], _values("Only documents by an author whose name contains this")] = [],  # noqa: B006
@@ -48,6 +51,8 @@ async def filters(  # async: no thread-pool hop for a few assignments (see deps.
                                             "case)", MAX_NAME_FILTER_VALUES)] = [],  # noqa: B006
 ) -> Filters:
     """The filter parameters shared by every search-like endpoint."""
+    # pydantic reads "2_026" and "٢٠٢٦" as 2026: years are checked as sent, ASCII digits only, as the page reads them.
+    check_years({name: request.query_params.getlist(name) for name in ("year", "year_from", "year_to")})
     return Filters(edition=tuple(edition), type=tuple(type), language=tuple(language), year=tuple(year),
                    year_from=year_from, year_to=year_to, author=tuple(author), by=tuple(by),
                    supervisor=tuple(supervisor), keyword=tuple(keyword))

@@ -1,0 +1,200 @@
+"""Defects a hostile test of the staff surface found (each test failed before its fix): a describe that never ended,
+500s on Unicode digits, a forgeable audit log, a sign-in limit that forwarded headers or concurrency got round."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from indexer import Settings
+from service.console import corpus
+from tests.conftest import free_port
+from tests.service import processes
+from tests.service.staff import TOKEN, _csrf, audit
+
+
+def _in_time(function: Any, *args: Any, seconds: float = 5.0) -> Any:
+    """``function(*args)``'s result, failing if it has not answered within ``seconds``."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args).result(timeout=seconds)
+
+
+# -- 1. a walk up the tree stops at the corpus root ---------------------------------------------------------------
+
+def test_the_catalogue_of_a_file_at_the_corpus_root_is_the_roots(tmp_path: Path) -> None:
+    (tmp_path / "root-note.txt").write_text("x", encoding="utf-8")
+    assert _in_time(corpus.catalogue_for, tmp_path, "root-note.txt") == tmp_path.resolve() / "catalogue.toml"
+
+
+def test_describing_a_file_at_the_corpus_root_answers(staff: tuple[httpx.Client, str],
+                                                      staff_settings: Settings) -> None:
+    http, csrf = staff
+    note = staff_settings.corpus_dir / "root-note.txt"
+    note.write_text("a note at the corpus root", encoding="utf-8")
+    try:
+        page = http.get("/admin/describe", params={"path": "root-note.txt"}, timeout=5)
+        assert page.status_code == 200
+        saved = http.post("/admin/describe", data={"csrf": csrf, "path": "root-note.txt", "title": "Root note"},
+                          timeout=5)
+        assert saved.status_code == 303
+        assert 'title = "Root note"' in (staff_settings.corpus_dir / "catalogue.toml").read_text(encoding="utf-8")
+    finally:
+        note.unlink()
+        (staff_settings.corpus_dir / "catalogue.toml").unlink(missing_ok=True)
+
+
+def test_serve_bounds_the_shutdown_and_trusts_no_forwarded_header_by_default(
+        monkeypatch: pytest.MonkeyPatch, fake_settings: Settings) -> None:
+    import uvicorn
+
+    from service.cli.commands import app
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda application, **options: seen.update(options))
+    monkeypatch.setenv("PASSERELLE_INDEX_DIR", str(fake_settings.index_dir))
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    assert seen["timeout_graceful_shutdown"] == 10
+    assert seen["proxy_headers"] is False and seen["forwarded_allow_ips"] == ""
+    monkeypatch.setenv("PASSERELLE_TRUSTED_PROXIES", "127.0.0.1,10.0.0.0/8")
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "127.0.0.1,10.0.0.0/8"
+
+
+# -- 2. numbers in forms: ASCII digits only -------------------------------------------------------------------
+
+@pytest.mark.parametrize("year", ["202²", "²", "٢٠٢٦", "2_026", "+2026"])
+def test_a_year_in_unicode_digits_is_refused_not_a_500(staff: tuple[httpx.Client, str], staff_settings: Settings,
+                                                       year: str) -> None:
+    http, csrf = staff
+    described = http.post("/admin/describe", data={"csrf": csrf, "path": "2024-archive/notes.txt", "year": year})
+    assert described.status_code == 400
+    created = http.post("/admin/editions", data={"csrf": csrf, "id": "2099-digits", "title": "X", "year": year})
+    assert created.status_code == 400
+    assert not (staff_settings.corpus_dir / "2099-digits").exists()
+
+
+def test_a_year_filter_in_unicode_digits_is_a_422(fake_client: httpx.Client) -> None:
+    for year in ("٢٠٢٦", "2_026"):
+        assert fake_client.get("/search", params={"q": "logement", "year_from": year}).status_code == 422
+
+
+# -- 3. the audit log cannot be forged ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["report\u2028{}.txt", "a\u2029b.txt", "x\u0085y.txt", "bad\ufffd.txt"])
+def test_names_with_line_separators_are_refused(name: str) -> None:
+    with pytest.raises(corpus.Refused):
+        corpus.safe_name(name)
+
+
+def test_no_field_can_split_an_audit_line(staff: tuple[httpx.Client, str], staff_settings: Settings) -> None:
+    http, csrf = staff
+    before = len(audit(staff_settings))
+    for name in ("report\u2028{}.txt", "x\u0085y.txt"):
+        answer = http.post("/admin/editions/2025-demo/upload", data={"csrf": csrf},
+                           files={"files": (name, b"some text")})
+        assert answer.status_code == 400
+    lines = (staff_settings.index_dir / "audit.jsonl").read_text(encoding="utf-8").split("\n")
+    assert all(line.isascii() for line in lines)
+    entries = audit(staff_settings)[before:]
+    assert [entry["action"] for entry in entries] == ["upload-refused", "upload-refused"]
+    assert [entry["files"] for entry in entries] == [["report\u2028{}.txt"], ["x\u0085y.txt"]]
+    shown = http.get("/admin/audit").text
+    assert shown.count("upload-refused") >= 2 and "<td></td><td></td>" not in shown
+
+
+def test_refused_csrf_and_too_large_requests_are_audited(staff: tuple[httpx.Client, str],
+                                                         staff_settings: Settings) -> None:
+    http, _ = staff
+    assert http.post("/admin/run", data={"csrf": "wrong"}).status_code == 403
+    assert audit(staff_settings)[-1]["action"] == "refused-csrf"
+    big = b"x" * (staff_settings.max_upload_request_mb * 2**20 + 1)
+    assert http.post("/admin/editions/2025-demo/upload", content=big,
+                     headers={"content-type": "application/octet-stream"}).status_code == 413
+    assert audit(staff_settings)[-1]["action"] == "refused-too-large"
+
+
+# -- 4. the sign-in limit counts real addresses, atomically --------------------------------------------------------
+
+def _sign_in_attempts(url: str, count: int, *, forwarded: bool, at_once: bool) -> list[int]:
+    clients = [httpx.Client(base_url=url, timeout=30) for _ in range(count)]
+    tokens = [_csrf(client.get("/admin/sign-in").text) for client in clients]
+    start = threading.Barrier(count if at_once else 1)
+
+    def attempt(n: int) -> int:
+        headers = {"X-Forwarded-For": f"203.0.113.{n}"} if forwarded else {}
+        start.wait()
+        return clients[n].post("/admin/sign-in", data={"csrf": tokens[n], "secret": "wrong guess"},
+                               headers=headers).status_code
+
+    try:
+        if at_once:
+            with concurrent.futures.ThreadPoolExecutor(count) as pool:
+                return list(pool.map(attempt, range(count)))
+        return [attempt(n) for n in range(count)]
+    finally:
+        for client in clients:
+            client.close()
+
+
+@pytest.fixture
+def served(staff_settings: Settings) -> Any:
+    """``passerelle serve`` itself (uvicorn's own handling of forwarded headers), started with more settings."""
+    started: list[Any] = []
+
+    def start(**environment: str) -> str:
+        port = free_port()
+        process = processes.serve(staff_settings, port, PASSERELLE_ADMIN_TOKEN=TOKEN, **environment)
+        started.append(process)
+        url = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=url, timeout=5) as http:
+            processes.wait_healthy(process, http)
+        return url
+
+    yield start
+    for process in started:
+        processes.stop(process)
+
+
+def test_forged_forwarded_addresses_do_not_reset_the_limit(served: Any) -> None:
+    statuses = _sign_in_attempts(served(), 8, forwarded=True, at_once=False)
+    assert statuses == [401] * 5 + [429] * 3
+
+
+def test_a_named_proxy_is_believed(served: Any) -> None:
+    statuses = _sign_in_attempts(served(PASSERELLE_TRUSTED_PROXIES="127.0.0.1"), 8, forwarded=True, at_once=False)
+    assert statuses == [401] * 8  # eight different clients behind the proxy, one attempt each
+
+
+def test_concurrent_attempts_are_counted_before_they_are_checked(served: Any) -> None:
+    statuses = _sign_in_attempts(served(), 8, forwarded=False, at_once=True)
+    assert sorted(statuses) == [401] * 5 + [429] * 3
+
+
+def test_the_counter_table_is_bounded(fake_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.console import auth as staff_auth
+
+    monkeypatch.setattr(staff_auth, "MAX_CLIENTS", 3)
+    guard = staff_auth.StaffAuth(fake_settings)
+    assert all(guard.attempt(f"10.0.0.{n}") for n in range(3))
+    assert not guard.attempt("10.0.0.99")  # a flood of new addresses is refused, not a reset of every counter
+    for _ in range(4):
+        assert guard.attempt("10.0.0.0")
+    assert not guard.attempt("10.0.0.0")
+
+
+
+# -- 9. schema and behaviour agree ------------------------------------------------------------------------------
+
+def test_a_range_the_wrong_way_round_means_the_years_between(fake_client: httpx.Client) -> None:
+    both = {"q": "logement", "year_from": 2026, "year_to": 2020}
+    answer = fake_client.get("/search", params=both)
+    assert answer.status_code == 200
+    assert answer.json()["results"] == fake_client.get(
+        "/search", params={**both, "year_from": 2020, "year_to": 2026}).json()["results"]
+    assert fake_client.get("/documents", params={"year_from": 2026, "year_to": 2020}).status_code == 200
