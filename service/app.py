@@ -20,6 +20,7 @@ from indexer.core.model import Embedder
 from indexer.core.settings import Settings
 from service.api import errors
 from service.api.routes import admin, documents, search, system
+from service.console import corpus
 from service.console import routes as console
 from service.runtime.engine import QueryEngine
 from service.runtime.headers import SecurityHeaders
@@ -51,6 +52,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         load_seconds = time.perf_counter() - started
         if metrics is not None:
             metrics.model_load_seconds.set(load_seconds)
+        if settings.corpus_dir.is_dir():
+            left = await asyncio.to_thread(corpus.tidy, settings.corpus_dir, settings.withdrawn_days)
+            for path in left:
+                log.warning("removed %s, left by an upload cut short", path.name, extra={"event": "upload_leftover"})
         live = LiveIndex(settings, model)
         engine = QueryEngine(cache_size=settings.query_cache_size, metrics=metrics)
         engine.start()

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from indexer.core.errors import DocumentFileGoneError
+from indexer.core.store import DocumentRecord
 from indexer.search.filters import Filters, Mode, Sort, parse_sort
 from indexer.search.searcher import Searcher
 from service.api.schemas import (
@@ -57,11 +58,20 @@ def browse(searcher: Searcher, *, filters: Filters, sort: Sort = "newest", limit
     )
 
 
-def similar(searcher: Searcher, document_id: str, *, k: int, filters: Filters) -> SimilarResponse:
+def similar(searcher: Searcher, document_id: str, *, k: int, filters: Filters, index_dir: Path) -> SimilarResponse:
+    """The documents closest to one ("more like this"); raises ``DocumentFileGoneError`` when it was withdrawn."""
+    require_not_withdrawn(searcher, index_dir, document_id)
     record = searcher.index.require_document(document_id)
     hits = searcher.similar(document_id, k=k, filters=filters)
     return SimilarResponse(document=Document.of(record), k=k, matches=sum(hit.match for hit in hits),
                            results=[Result.of(hit) for hit in hits])
+
+
+def document_record(searcher: Searcher, document_id: str, *, index_dir: Path) -> DocumentRecord:
+    """An indexed document's record; raises ``DocumentFileGoneError`` when it was withdrawn, ``DocumentNotFoundError``
+    when the index has no such document."""
+    require_not_withdrawn(searcher, index_dir, document_id)
+    return searcher.index.require_document(document_id)
 
 
 def document_detail(searcher: Searcher, document_id: str, *, index_dir: Path) -> DocumentDetail:

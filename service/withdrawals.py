@@ -43,20 +43,41 @@ def _withdrawn_entries(index_dir: Path) -> Iterator[dict[str, Any]]:
             yield entry
 
 
+def record_restored(index_dir: Path, document_ids: Sequence[str], path: str) -> None:
+    """Documents put back: their URLs are theirs again (the latest entry of an id decides)."""
+    with (index_dir / WITHDRAWN_LOG).open("a", encoding="utf-8") as file:
+        for document_id in document_ids:
+            file.write(json.dumps({"id": document_id, "path": path, "when": int(time.time()), "restored": True})
+                       + "\n")
+
+
+def _latest(index_dir: Path) -> dict[str, dict[str, Any]]:
+    """Each document's latest entry: a withdrawal, or a restoration after it."""
+    return {str(entry["id"]): entry for entry in _withdrawn_entries(index_dir)}
+
+
 def withdrawn_since(index_dir: Path, since: float) -> set[str]:
-    """The documents withdrawn after ``since`` (a time stamp): those a generation built before still holds."""
+    """The documents withdrawn after ``since`` (a time stamp), and not restored: those a generation built before
+    still holds."""
     found = set()
-    for entry in _withdrawn_entries(index_dir):
+    for document_id, entry in _latest(index_dir).items():
         try:
-            if float(entry.get("when", 0)) >= since:
-                found.add(str(entry["id"]))
+            if not entry.get("restored") and float(entry.get("when", 0)) >= since:
+                found.add(document_id)
         except (TypeError, ValueError):
             continue
     return found
 
 
+def withdrawn_at(index_dir: Path, path: str) -> list[str]:
+    """The documents withdrawn (and not restored) whose file was at ``path``."""
+    return [document_id for document_id, entry in _latest(index_dir).items()
+            if entry.get("path") == path and not entry.get("restored")]
+
+
 def is_withdrawn(index_dir: Path, document_id: str) -> bool:
-    return any(entry["id"] == document_id for entry in _withdrawn_entries(index_dir))
+    entry = _latest(index_dir).get(document_id)
+    return entry is not None and not entry.get("restored")
 
 
 def require_not_withdrawn(searcher: Searcher, index_dir: Path, document_id: str) -> None:

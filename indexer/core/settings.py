@@ -170,6 +170,11 @@ class Settings(BaseSettings):
         "move", description="What withdrawing a document does to its file: move it to `_withdrawn/` at the corpus "
         "root (not indexed), or delete it.",
     )
+    withdrawn_days: int = Field(
+        30, ge=1, le=3650, description="With `withdraw=move`: for how many days staff can restore a withdrawn file "
+        "from the console; older files in `_withdrawn/` are deleted when the service starts and when the list is "
+        "shown.",
+    )
     audit_log: Path | None = Field(
         None, description="File the staff actions are appended to, one JSON line each; unset: `audit.jsonl` in "
         "the index folder.",

@@ -137,6 +137,10 @@ class Searcher:
     def hide(self, document_ids: Iterable[str]) -> None:
         self.hidden = self.hidden | frozenset(document_ids)
 
+    def show(self, document_ids: Iterable[str]) -> None:
+        """Undo :meth:`hide` (a withdrawn document restored)."""
+        self.hidden = self.hidden - frozenset(document_ids)
+
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder) -> Searcher:
         """A searcher over the index of ``settings``, checked to be built with ``embedder``'s model."""

@@ -312,7 +312,7 @@ def similar(
     searcher = Searcher.open(settings, _embedder(settings))
     from service.searching import similar as find_similar
 
-    answer = find_similar(searcher, document_id, k=k,
+    answer = find_similar(searcher, document_id, k=k, index_dir=settings.index_dir,
                           filters=Filters(type=tuple(type or ()), language=tuple(language or ())))
     if as_json:
         print(answer.model_dump_json(), flush=True)

@@ -150,7 +150,7 @@ def save_uploads(folder: Path, uploads: Sequence[Upload], settings: Settings, *,
     temporary: list[Path] = []
     try:
         for name, upload in zip(names, uploads, strict=True):
-            handle, raw = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=Path(name).suffix)
+            handle, raw = tempfile.mkstemp(dir=folder, prefix=UPLOAD_PREFIX, suffix=Path(name).suffix)
             path = Path(raw)
             temporary.append(path)
             with os.fdopen(handle, "wb") as out:
@@ -194,6 +194,12 @@ def document_path(corpus: Path, relative: str) -> Path:
     return corpus.resolve() / inside
 
 
+def canonical(corpus: Path, relative: str) -> str:
+    """``relative`` as the index stores a document's path (``ed/./f.txt`` and ``ed//f.txt`` are ``ed/f.txt``), when
+    it is a document inside the corpus; :class:`Refused` otherwise. Paths from forms go through here first."""
+    return document_path(corpus, relative).relative_to(corpus.resolve()).as_posix()
+
+
 def withdraw(corpus: Path, relative: str, mode: Literal["move", "delete"]) -> Path | None:
     """Take a document's file out of the corpus: into ``_withdrawn/`` (same relative path) or deleted.
     Returns where it went (``None``: deleted)."""
@@ -207,7 +213,72 @@ def withdraw(corpus: Path, relative: str, mode: Literal["move", "delete"]) -> Pa
         target = target.with_name(f"{target.stem}.{time.strftime('%Y%m%d-%H%M%S')}{target.suffix}")
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(path, target)
+    os.utime(target)  # the retention counts from the withdrawal (see withdrawn_files)
     return target
+
+
+@dataclass
+class WithdrawnFile:
+    path: str  # inside _withdrawn/, as the restore form sends it back
+    original: str  # where it was, and goes back to
+    withdrawn_at: float
+    days_left: int
+
+
+_STAMP = re.compile(r"\.\d{8}-\d{6}(?=\.[^.]+$)")  # added when a name was withdrawn twice (see withdraw)
+
+
+def withdrawn_files(corpus: Path, days: int) -> list[WithdrawnFile]:
+    """The files in ``_withdrawn/`` that can still be restored, newest first; older ones are deleted."""
+    folder = corpus / WITHDRAWN
+    if not folder.is_dir():
+        return []
+    now, found = time.time(), []
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        age_days = (now - path.stat().st_mtime) / 86_400
+        if age_days >= days:
+            path.unlink(missing_ok=True)
+            continue
+        inside = path.relative_to(folder).as_posix()
+        found.append(WithdrawnFile(inside, _STAMP.sub("", inside), path.stat().st_mtime, max(1, int(days - age_days))))
+    return sorted(found, key=lambda item: -item.withdrawn_at)
+
+
+def restore(corpus: Path, inside: str, days: int) -> str:
+    """Put the withdrawn file ``inside`` (a path in ``_withdrawn/``) back where it was; returns that path."""
+    item = next((f for f in withdrawn_files(corpus, days) if f.path == inside), None)
+    if item is None:
+        raise Refused("staff.refused.document", name=inside)
+    target = corpus / item.original
+    if target.exists():
+        raise Refused("staff.refused.restore_exists", name=item.original)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(corpus / WITHDRAWN / item.path, target)
+    os.utime(target)  # indexed again as changed
+    return item.original
+
+
+UPLOAD_PREFIX = ".upload-"
+_STALE_UPLOAD = 60.0  # seconds without a write: an upload in progress writes every chunk
+
+
+def tidy(corpus: Path, withdrawn_days: int) -> list[Path]:
+    """What the service clears when it starts: the hidden partial files of uploads that were cut short (the
+    process killed mid-upload; another service on the same corpus may be uploading, so only files left untouched
+    for a minute go) and withdrawn files past their retention. Returns the partial files removed."""
+    removed = []
+    now = time.time()
+    for path in corpus.rglob(f"{UPLOAD_PREFIX}*"):
+        try:
+            if path.is_file() and not path.is_symlink() and now - path.stat().st_mtime > _STALE_UPLOAD:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    withdrawn_files(corpus, withdrawn_days)
+    return removed
 
 
 # The catalogue fields the console's "Describe" form edits; any other key of an entry is kept as it is.

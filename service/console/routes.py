@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 SIGN_IN = "/admin/sign-in"
 _MB = 1 << 20
-NOTICES = {"created", "uploaded", "withdrawn", "started", "busy", "signed-out", "described"}
+NOTICES = {"created", "uploaded", "withdrawn", "restored", "started", "busy", "signed-out", "described"}
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -177,10 +177,24 @@ def router_for(settings: Settings) -> APIRouter:
     def run_progress(request: Request, session: StaffSession) -> Response:
         return JSONResponse(_run_status(get_state_of(request).reindexer), headers={"Cache-Control": "no-store"})
 
+    @router.get("/withdraw")
+    def withdraw_page(request: Request, session: StaffSession, path: str = "") -> Response:
+        """Ask before withdrawing (a form, so it works without JavaScript)."""
+        try:
+            relative = corpus.canonical(corpus_dir, path)
+        except corpus.Refused as refused:
+            return _refusal(request, refused.key, status=404, **refused.values)
+        return _render(request, "staff_withdraw.html", {
+            "session": session, "path": relative, "mode": settings.withdraw, "days": settings.withdrawn_days,
+            "back": f"/admin/editions/{relative.split('/')[0]}" if "/" in relative else "/admin"})
+
     @router.post("/withdraw")
     async def withdraw(request: Request, session: StaffSession, form: CheckedForm) -> Response:
         relative = str(form.get("path") or "")
+        if form.get("confirm") != "yes":  # one click is not enough: the question first
+            return RedirectResponse(f"/admin/withdraw?{urlencode({'path': relative})}", status_code=303)
         try:
+            relative = corpus.canonical(corpus_dir, relative)
             went = corpus.withdraw(corpus_dir, relative, settings.withdraw)
             served = get_state_of(request).live.index.document_ids_at(relative)
             withdrawals.record_withdrawn(settings.index_dir, served, relative)
@@ -192,6 +206,29 @@ def router_for(settings: Settings) -> APIRouter:
         # The file left the corpus, so its URL answers 410 now; the re-index takes it out of the index.
         get_state_of(request).reindexer.request()  # after the running one, if any: never a thread per withdrawal
         return RedirectResponse(f"/admin/run?{urlencode({'done': 'withdrawn', 'n': relative})}",
+                                status_code=303)
+
+    @router.get("/withdrawn")
+    def withdrawn_page(request: Request, session: StaffSession) -> Response:
+        files = corpus.withdrawn_files(corpus_dir, settings.withdrawn_days)
+        return _render(request, "staff_withdrawn.html", {"session": session, "files": files,
+                                                         "days": settings.withdrawn_days,
+                                                         "notice": _notice(request)})
+
+    @router.post("/restore")
+    async def restore(request: Request, session: StaffSession, form: CheckedForm) -> Response:
+        inside = str(form.get("path") or "")
+        try:
+            original = corpus.restore(corpus_dir, inside, settings.withdrawn_days)
+        except corpus.Refused as refused:
+            return _refusal(request, refused.key, status=400, back="/admin/withdrawn", **refused.values)
+        state = get_state_of(request)
+        ids = withdrawals.withdrawn_at(settings.index_dir, original)
+        withdrawals.record_restored(settings.index_dir, ids, original)
+        state.live.searcher.show(ids)  # searchable again at once where the served generation still holds it
+        auth.audit.record(session.who, "restore", original, documents=len(ids))
+        state.reindexer.request()
+        return RedirectResponse(f"/admin/withdrawn?{urlencode({'done': 'restored', 'n': original})}",
                                 status_code=303)
 
     @router.get("/describe")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from service.withdrawals import withdrawn_since
 
 log = logging.getLogger(__name__)
 
+_ABSOLUTE_PATH = re.compile(r"(?:/[^/\s:;,]+)+/([^/\s:;,]+)")
 HealthStatus = Literal["ok", "degraded", "unavailable"]
 
 
@@ -67,8 +69,15 @@ class LiveIndex:
             return "unavailable", (f"the served index generation {index.path.name} is no longer on disk: "
                                    "re-index, or POST /admin/reload")
         if self.fallback:
-            return "degraded", self.fallback
+            return "degraded", self.public(self.fallback)
         return "ok", None
+
+    def public(self, problem: str) -> str:
+        """``problem`` as anyone may read it (``/health``): no server path — names inside the index folder stay,
+        any other path is cut to its last part. The whole text is in the log and the admin status."""
+        for folder in {str(self.settings.index_dir.resolve()), str(self.settings.index_dir)}:
+            problem = problem.replace(folder + "/", "")
+        return _ABSOLUTE_PATH.sub(lambda found: found.group(1), problem)
 
     def reload(self, *, force: bool = False) -> bool:
         """Serve the current generation if it is new (and whole). Returns whether the index changed."""

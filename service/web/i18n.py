@@ -82,8 +82,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.network": "Les résultats n'ont pas pu être chargés. Vérifiez votre connexion ou appuyez sur "
                          "Entrée pour réessayer.",
         "notfound.title": "Document introuvable",
-        "notfound.text": "Ce document n'est pas (ou plus) dans l'index : il a peut-être été retiré ou "
-                         "réindexé. Cherchez-le plutôt par son titre ou son sujet.",
+        "notfound.text": "Aucun document de l'archive ne porte cette adresse : vérifiez le lien, ou cherchez le "
+                         "document par son titre ou son sujet.",
+        "withdrawn.title": "Document retiré",
+        "withdrawn.text": "Ce document a été retiré de l'archive à la demande de ses auteurs ou de l'équipe : il "
+                          "n'est plus consultable. Cherchez d'autres documents sur le même sujet.",
         "back.search": "Retour à la recherche",
         "back.home": "Aller à la recherche",
         "results.heading": "Résultats",
@@ -238,8 +241,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.network": "Die Ergebnisse konnten nicht geladen werden. Prüfen Sie Ihre Verbindung oder "
                          "drücken Sie die Eingabetaste, um es erneut zu versuchen.",
         "notfound.title": "Dokument nicht gefunden",
-        "notfound.text": "Dieses Dokument ist nicht (mehr) im Index: Es wurde vielleicht entfernt oder neu "
-                         "indexiert. Suchen Sie es über seinen Titel oder sein Thema.",
+        "notfound.text": "Kein Dokument des Archivs hat diese Adresse: Prüfen Sie den Link oder suchen Sie das "
+                         "Dokument über seinen Titel oder sein Thema.",
+        "withdrawn.title": "Dokument zurückgezogen",
+        "withdrawn.text": "Dieses Dokument wurde auf Wunsch seiner Autor·innen oder des Teams aus dem Archiv "
+                          "zurückgezogen und ist nicht mehr abrufbar. Suchen Sie andere Dokumente zum Thema.",
         "back.search": "Zurück zur Suche",
         "back.home": "Zur Suche",
         "results.heading": "Ergebnisse",
@@ -389,8 +395,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.unavailable": "The search is unavailable right now. Please try again in a moment.",
         "error.network": "The results could not be loaded. Check your connection, or press Enter to try again.",
         "notfound.title": "Document not found",
-        "notfound.text": "This document is not (or no longer) in the index: it may have been removed or "
-                         "re-indexed. Search for it by its title or topic instead.",
+        "notfound.text": "No document of the archive has this address: check the link, or search for the "
+                         "document by its title or topic.",
+        "withdrawn.title": "Document withdrawn",
+        "withdrawn.text": "This document was withdrawn from the archive at the request of its authors or the "
+                          "team: it can no longer be read. Search for other documents on the same topic.",
         "back.search": "Back to the search",
         "back.home": "Go to the search",
         "results.heading": "Results",
@@ -600,6 +609,23 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.run.skipped": "Fichiers ignorés",
         "staff.run.duplicates": "Doublons",
         "staff.audit.title": "Journal",
+        "staff.withdraw.title": "Retirer un document",
+        "staff.withdraw.question": "Retirer « {name} » de l'archive ? Il disparaît de la recherche tout de suite, et "
+                                   "ses liens répondent qu'il a été retiré.",
+        "staff.withdraw.move": "Son fichier est mis de côté : vous pourrez le restaurer pendant {days} jours "
+                               "(page « Retirés »).",
+        "staff.withdraw.delete": "Son fichier est supprimé : ce retrait ne peut pas être annulé.",
+        "staff.withdraw.confirm": "Oui, retirer",
+        "staff.withdraw.cancel": "Annuler",
+        "staff.withdrawn.title": "Retirés",
+        "staff.withdrawn.text": "Les fichiers retirés peuvent être restaurés pendant {days} jours ; ils sont ensuite "
+                                "supprimés.",
+        "staff.withdrawn.left": "encore {days} jour(s)",
+        "staff.withdrawn.empty": "Aucun fichier retiré à restaurer.",
+        "staff.restore": "Restaurer",
+        "staff.done.restored": "« {n} » est restauré ; la réindexation le remet dans la recherche.",
+        "staff.refused.restore_exists": "« {name} » existe de nouveau dans le corpus : retirez ou renommez ce "
+                                        "fichier avant de restaurer l'ancien.",
         "staff.audit.when": "Quand",
         "staff.audit.who": "Qui",
         "staff.audit.action": "Action",
@@ -691,6 +717,23 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.run.skipped": "Übersprungene Dateien",
         "staff.run.duplicates": "Duplikate",
         "staff.audit.title": "Protokoll",
+        "staff.withdraw.title": "Ein Dokument zurückziehen",
+        "staff.withdraw.question": "„{name}“ aus dem Archiv zurückziehen? Es verschwindet sofort aus der Suche, und "
+                                   "seine Links sagen, dass es zurückgezogen wurde.",
+        "staff.withdraw.move": "Die Datei wird beiseitegelegt: Sie können sie {days} Tage lang wiederherstellen "
+                               "(Seite „Zurückgezogen“).",
+        "staff.withdraw.delete": "Die Datei wird gelöscht: Das lässt sich nicht rückgängig machen.",
+        "staff.withdraw.confirm": "Ja, zurückziehen",
+        "staff.withdraw.cancel": "Abbrechen",
+        "staff.withdrawn.title": "Zurückgezogen",
+        "staff.withdrawn.text": "Zurückgezogene Dateien lassen sich {days} Tage lang wiederherstellen; danach werden "
+                                "sie gelöscht.",
+        "staff.withdrawn.left": "noch {days} Tag(e)",
+        "staff.withdrawn.empty": "Keine zurückgezogene Datei wiederherzustellen.",
+        "staff.restore": "Wiederherstellen",
+        "staff.done.restored": "„{n}“ ist wiederhergestellt; die Neuindexierung bringt es zurück in die Suche.",
+        "staff.refused.restore_exists": "„{name}“ gibt es wieder im Korpus: Entfernen oder benennen Sie diese Datei "
+                                        "um, bevor Sie die alte wiederherstellen.",
         "staff.audit.when": "Wann",
         "staff.audit.who": "Wer",
         "staff.audit.action": "Aktion",
@@ -783,6 +826,21 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.run.skipped": "Files skipped",
         "staff.run.duplicates": "Duplicates",
         "staff.audit.title": "Audit log",
+        "staff.withdraw.title": "Withdraw a document",
+        "staff.withdraw.question": "Withdraw “{name}” from the archive? It leaves search at once, and its links say "
+                                   "it was withdrawn.",
+        "staff.withdraw.move": "Its file is set aside: you can restore it for {days} days (page “Withdrawn”).",
+        "staff.withdraw.delete": "Its file is deleted: this cannot be undone.",
+        "staff.withdraw.confirm": "Yes, withdraw",
+        "staff.withdraw.cancel": "Cancel",
+        "staff.withdrawn.title": "Withdrawn",
+        "staff.withdrawn.text": "Withdrawn files can be restored for {days} days; then they are deleted.",
+        "staff.withdrawn.left": "{days} day(s) left",
+        "staff.withdrawn.empty": "No withdrawn file to restore.",
+        "staff.restore": "Restore",
+        "staff.done.restored": "“{n}” is restored; the re-index puts it back in search.",
+        "staff.refused.restore_exists": "“{name}” is in the corpus again: withdraw or rename that file before "
+                                        "restoring the old one.",
         "staff.audit.when": "When",
         "staff.audit.who": "Who",
         "staff.audit.action": "Action",

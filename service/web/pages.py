@@ -23,7 +23,7 @@ from typing import Any, cast
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from indexer.core.errors import DocumentNotFoundError, PasserelleError, QueryError
+from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
 from indexer.core.text import name_key
 from indexer.search.filters import LIST_FILTERS, Filters, Mode
 from indexer.search.highlight import Highlighter
@@ -300,10 +300,13 @@ def document_page(request: Request, state: State, searcher: CurrentSearcher, doc
     context: dict[str, Any] = {"ui": language, "page": page, "edition_titles": _edition_titles(searcher)}
     try:
         detail = searching.document_detail(searcher, document_id, index_dir=state.settings.index_dir)
+    except DocumentFileGoneError:  # withdrawn: gone for good, and the page says so
+        return _render(request, "not_found.html", {**context, "key": "withdrawn"}, status=410)
     except DocumentNotFoundError:
-        return _render(request, "not_found.html", context, status=404)
+        return _render(request, "not_found.html", {**context, "key": "notfound"}, status=404)
     try:
-        related = searching.similar(searcher, document_id, k=RELATED, filters=Filters()).results
+        related = searching.similar(searcher, document_id, k=RELATED, filters=Filters(),
+                                    index_dir=state.settings.index_dir).results
     except PasserelleError as exc:
         log.warning("no related documents for %s: %s", document_id, exc)
         related = []

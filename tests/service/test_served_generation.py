@@ -106,3 +106,16 @@ def test_health_is_503_when_the_served_generation_is_gone(corpus: Path, tmp_path
         health = client.get("/health")
         assert health.status_code == 503
         assert health.json()["status"] == "unavailable" and served.name in health.json()["problem"]
+
+
+def test_health_names_no_server_path(corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    token = "a-long-enough-admin-token-0123"
+    settings = _settings(corpus, tmp_path, admin_token=token)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
+    (settings.index_dir / "CURRENT").write_text("gen-missing\n")
+    with run_server(settings, fake_embedder) as url, httpx.Client(base_url=url, timeout=30) as client:
+        problem = client.get("/health").json()["problem"]
+        assert "gen-missing" in problem and "CURRENT" in problem
+        assert str(tmp_path) not in problem and "/" not in problem
+        status = client.get("/admin/status", headers={"Authorization": f"Bearer {token}"})
+        assert str(settings.index_dir) in status.json()["problem"]  # the details, for staff

@@ -254,7 +254,10 @@ def test_upload_reindex_search_withdraw(staff: tuple[httpx.Client, str], staff_s
     document_id = paths["2025-demo/garten.docx"]
     assert http.get(f"/documents/{document_id}/file").status_code == 200
 
-    withdrawn = http.post("/admin/withdraw", data={"csrf": csrf, "path": "2025-demo/garten.docx"})
+    asked = http.post("/admin/withdraw", data={"csrf": csrf, "path": "2025-demo/garten.docx"})
+    assert asked.status_code == 303 and asked.headers["location"].startswith("/admin/withdraw?path=")
+    assert (folder / "garten.docx").exists()  # one click asks, and does nothing yet
+    withdrawn = http.post("/admin/withdraw", data={"csrf": csrf, "path": "2025-demo/garten.docx", "confirm": "yes"})
     assert withdrawn.status_code == 303
     assert not (folder / "garten.docx").exists()
     assert (staff_settings.corpus_dir / "_withdrawn" / "2025-demo" / "garten.docx").is_file()
@@ -272,7 +275,7 @@ def test_upload_reindex_search_withdraw(staff: tuple[httpx.Client, str], staff_s
 
     # Outside the corpus, or not a document: refused.
     for path in ("../index/audit.jsonl", "2025-demo/catalogue.toml", "_withdrawn/2025-demo/garten.docx"):
-        assert http.post("/admin/withdraw", data={"csrf": csrf, "path": path}).status_code == 400
+        assert http.post("/admin/withdraw", data={"csrf": csrf, "path": path, "confirm": "yes"}).status_code == 400
 
     entries = audit(staff_settings)
     actions = {(e["action"], str(e["target"])) for e in entries}

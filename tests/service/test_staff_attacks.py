@@ -16,7 +16,7 @@ from indexer import Settings
 from service.console import corpus
 from tests.conftest import free_port
 from tests.service import processes
-from tests.service.staff import TOKEN, _csrf, audit
+from tests.service.staff import TOKEN, _csrf, _wait_for_reindex, audit
 
 
 def _in_time(function: Any, *args: Any, seconds: float = 5.0) -> Any:
@@ -198,3 +198,78 @@ def test_a_range_the_wrong_way_round_means_the_years_between(fake_client: httpx.
     assert answer.json()["results"] == fake_client.get(
         "/search", params={**both, "year_from": 2020, "year_to": 2026}).json()["results"]
     assert fake_client.get("/documents", params={"year_from": 2026, "year_to": 2020}).status_code == 200
+
+
+# -- 5, 6, 12. withdrawing: asked first, by any spelling of the path, 410 everywhere for good, restorable ------------
+
+def _id_of(http: httpx.Client, path: str) -> str:
+    listing = http.get("/documents", params={"limit": 100}).json()["documents"]
+    return next(document["id"] for document in listing if document["path"] == path)
+
+
+def test_a_withdrawal_by_any_spelling_answers_410_everywhere_and_can_be_undone(
+        staff: tuple[httpx.Client, str], staff_settings: Settings, staff_server: str) -> None:
+    http, csrf = staff
+    path = "2024-archive/notes.txt"
+    document_id = _id_of(http, path)
+    asked = http.get("/admin/withdraw", params={"path": "2024-archive/./notes.txt"})
+    assert asked.status_code == 200 and path in asked.text and 'name="confirm" value="yes"' in asked.text
+    done = http.post("/admin/withdraw", data={"csrf": csrf, "path": "2024-archive//./notes.txt", "confirm": "yes"})
+    assert done.status_code == 303
+    assert not (staff_settings.corpus_dir / path).exists()
+    routes = [f"/documents/{document_id}", f"/documents/{document_id}/file", f"/documents/{document_id}/similar",
+              f"/documents/{document_id}/cite"]
+    for _ in range(2):  # at once, and again after the re-index that forgets the document
+        assert [http.get(route).status_code for route in routes] == [410] * 4
+        page = http.get(f"/d/{document_id}", headers={"Accept-Language": "en"})
+        assert page.status_code == 410 and "withdrawn" in page.text and "re-index" not in page.text
+        assert document_id not in {d["id"] for d in http.get("/documents", params={"limit": 100}).json()["documents"]}
+        _wait_for_reindex(staff_server)
+
+    listed = http.get("/admin/withdrawn")
+    assert listed.status_code == 200 and path in listed.text
+    restored = http.post("/admin/restore", data={"csrf": csrf, "path": path})
+    assert restored.status_code == 303 and (staff_settings.corpus_dir / path).is_file()
+    _wait_for_reindex(staff_server)
+    assert [http.get(route).status_code for route in routes] == [200] * 4
+    assert http.get(f"/d/{document_id}").status_code == 200
+    assert path not in http.get("/admin/withdrawn").text
+    actions = [entry["action"] for entry in audit(staff_settings)]
+    assert actions.index("withdraw") < actions.index("restore")
+
+
+def test_withdrawn_files_past_their_retention_are_deleted(tmp_path: Path) -> None:
+    import os
+    import time
+
+    (tmp_path / "ed").mkdir()
+    for name in ("old.txt", "new.txt"):
+        (tmp_path / "ed" / name).write_text("x", encoding="utf-8")
+        corpus.withdraw(tmp_path, f"ed/{name}", "move")
+    old = tmp_path / "_withdrawn" / "ed" / "old.txt"
+    os.utime(old, (time.time() - 31 * 86_400,) * 2)
+    assert [item.original for item in corpus.withdrawn_files(tmp_path, 30)] == ["ed/new.txt"]
+    assert not old.exists()
+    with pytest.raises(corpus.Refused):
+        corpus.restore(tmp_path, "ed/old.txt", 30)
+
+
+# -- 7. an upload cut short leaves nothing behind -------------------------------------------------------------
+
+def test_an_upload_cut_short_is_cleared_when_the_service_starts(staff_settings: Settings,
+                                                                fake_embedder: Any) -> None:
+    import os
+    import time
+
+    from tests.conftest import run_server
+
+    left = staff_settings.corpus_dir / "2025-demo" / ".upload-abc123.pdf"
+    left.write_bytes(b"%PDF-1.4 half")
+    os.utime(left, (time.time() - 3600,) * 2)
+    fresh = staff_settings.corpus_dir / "2025-demo" / ".upload-now.txt"  # another service's upload in progress
+    fresh.write_bytes(b"writing")
+    try:
+        with run_server(staff_settings, fake_embedder):
+            assert not left.exists() and fresh.exists()
+    finally:
+        fresh.unlink(missing_ok=True)

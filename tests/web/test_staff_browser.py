@@ -144,7 +144,9 @@ def test_staff_publish_an_edition_and_withdraw_a_document(browser: Any, console_
         shot("07-found")
 
         page.goto("/admin/editions/2027-garten")
-        page.locator("tr", has_text="2027-garten/garten.pdf").locator("button[data-action=withdraw]").click()
+        page.locator("tr", has_text="2027-garten/garten.pdf").locator("a[data-action=withdraw]").click()
+        page.wait_for_url("**/admin/withdraw?path=*")  # asked first
+        page.locator("button[data-action=withdraw]").click()
         page.wait_for_url("**/admin/run?done=withdrawn*")
         _wait_for_summary(page)
         shot("08-withdrawn")

@@ -63,7 +63,7 @@ def router_for(settings: Settings) -> APIRouter:
     def similar(searcher: CurrentSearcher, document_id: str, filters: FilterParams,
                 k: Annotated[int, k_query] = 10) -> SimilarResponse:
         """The documents closest in meaning to this one, in any language ("more like this"), itself excluded."""
-        return searching.similar(searcher, document_id, k=k, filters=filters)
+        return searching.similar(searcher, document_id, k=k, filters=filters, index_dir=settings.index_dir)
 
     @router.get("/{document_id}/file", response_class=FileResponse,
                 responses={200: {"description": "The file, in its own media type", "content": _SERVED},
@@ -92,7 +92,7 @@ def router_for(settings: Settings) -> APIRouter:
                  "(APA 7, plain text)"))] = "csl-json") -> Response:
         """How to cite a document: a reference in APA 7, or an entry to import into a reference manager. The
         reference points to the document's page on this service."""
-        record = searcher.index.require_document(document_id)
+        record = searching.document_record(searcher, document_id, index_dir=settings.index_dir)
         item = citation.item_for(record, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
         headers = {}
         if fmt in citation.EXTENSIONS:  # files to import: saved, under a name that says what they are
