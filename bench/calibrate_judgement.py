@@ -12,6 +12,7 @@ id). The model is fitted on ``dev``; the figures are printed for both halves::
 
     .venv/bin/python bench/calibrate_judgement.py --dump /tmp/measures.jsonl   # measure the weights in the code
     .venv/bin/python bench/calibrate_judgement.py --load /tmp/measures.jsonl --fit   # fit on dev, measure
+    .venv/bin/python bench/calibrate_judgement.py --load /tmp/measures.jsonl --fit --write  # and keep the fit
 
 The threshold is set where, on the dev half, the share of answerable queries whose document is not marked equals
 the share of off-topic queries that get a match (each source weighing the same). Indexes are built once under
@@ -281,6 +282,8 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/passerelle-judgement"))
     parser.add_argument("--dump", type=Path, help="write every query's measures here (JSON lines)")
     parser.add_argument("--load", type=Path, help="read the queries' measures from a --dump instead of searching")
+    parser.add_argument("--write", action="store_true",
+                        help="with --fit: write the new weights into indexer/search/judgement.json")
     arguments = parser.parse_args()
     settings = Settings()
     if arguments.load:
@@ -301,7 +304,13 @@ def main() -> int:
         weights, bias = fit(queries)
         judgement.WEIGHTS = weights  # type: ignore[misc]
         judgement.BIAS = bias
-        print(f"WEIGHTS = np.array([{', '.join(f'{w:.4f}' for w in weights)}])\nBIAS = {bias:.4f}")
+        print(f"weights {[round(float(w), 4) for w in weights]}, bias {bias:.4f}")
+        if arguments.write:
+            fitted = json.loads(judgement.FITTED.read_text(encoding="utf-8"))
+            fitted.update(weights=[round(float(w), 4) for w in weights], bias=round(bias, 4),
+                          fitted=time.strftime("%Y-%m-%d"))
+            judgement.FITTED.write_text(json.dumps(fitted, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"written to {judgement.FITTED.relative_to(ROOT)}")
     print(f"model {model}; {K} results judged per query; weights {judgement.WEIGHTS.round(4).tolist()}, "
           f"bias {judgement.BIAS:.4f}")
     table = measure(queries)

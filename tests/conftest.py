@@ -27,6 +27,44 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+# Fixtures that load the real model: a test using one (directly or through another fixture) is slow, whatever
+# its own markers say.
+REAL_MODEL_FIXTURES = frozenset({"embedder", "indexed", "server", "client"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+# With PASSERELLE_NO_SKIPS set (.ci/run sets it), a skipped test fails the run, unless it was skipped for a GPU:
+# a test that cannot run where the checks run is a test that never checks anything.
+_SKIPPED: list[tuple[str, str]] = []
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    _note_skip(report)  # a whole module skipped (pytest.importorskip)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _note_skip(report)
+
+
+def _note_skip(report: pytest.CollectReport | pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if "GPU" not in reason:
+            _SKIPPED.append((report.nodeid, reason))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("PASSERELLE_NO_SKIPS") and _SKIPPED and exitstatus in (0, 5):
+        for nodeid, reason in _SKIPPED:
+            print(f"\nskipped, which PASSERELLE_NO_SKIPS refuses: {nodeid}: {reason}")
+        session.exitstatus = 1
+
+
 @pytest.fixture(scope="session")
 def models_dir() -> Path:
     # The default model is built once per machine and reused, as for a user.

@@ -20,6 +20,10 @@ Precision = Literal["auto", "fp32", "bf16"]
 Device = Literal["auto", "cpu", "cuda"]
 
 
+_ON = {"on", "true", "yes", "1", "y", "t"}
+_OFF = {"off", "false", "no", "0", "n", "f"}
+
+
 def _default_models_dir() -> Path:
     import os
 
@@ -186,6 +190,20 @@ class Settings(BaseSettings):
         passage = info.data.get("passage_tokens", 192)
         if value >= passage // 2:
             raise ValueError(f"overlap_tokens ({value}) must be under half of passage_tokens ({passage})")
+        return value
+
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _on_or_off(cls, value: object) -> object:
+        # The usual spellings of a switch, as pydantic reads a bool: true/false, yes/no, 1/0, on/off.
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, str | int):
+            word = str(value).strip().lower()
+            if word in _ON:
+                return "on"
+            if word in _OFF:
+                return "off"
         return value
 
     @field_validator("trusted_proxies", mode="before")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -140,13 +140,39 @@ def read_editions(corpus_root: Path) -> dict[str, EditionRecord]:
     return editions
 
 
+class Entries(dict[str, Entry]):
+    """Catalogue entries by file path (POSIX, relative to the corpus root). A file is also described by its
+    edition: :meth:`get` gives a file no entry names the ``[edition]`` table's id and year of the nearest catalogue
+    above it, and an entry without a year that year — a file's own metadata (a template's date) comes after."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.editions: dict[str, Edition] = {}  # by folder (POSIX, "" for the root)
+
+    def edition_of(self, relative: str) -> Edition | None:
+        for folder in PurePosixPath(relative).parents:
+            key = "" if str(folder) == "." else str(folder)
+            if key in self.editions:
+                return self.editions[key]
+        return None
+
+    def get(self, key: str, default: Entry | None = None) -> Entry | None:  # type: ignore[override]
+        entry = super().get(key)
+        edition = self.edition_of(key)
+        if edition is None or edition.year is None:
+            return entry if entry is not None else default
+        if entry is None:
+            return Entry(year=edition.year, edition=edition.id)
+        return entry if entry.year is not None else replace(entry, year=edition.year)
+
+
 def read_catalogues(corpus_root: Path, *,
-                    on_error: Callable[[Path, CatalogueError], None] | None = None) -> dict[str, Entry]:
+                    on_error: Callable[[Path, CatalogueError], None] | None = None) -> Entries:
     """Entries of every catalogue under ``corpus_root``; a deeper catalogue wins over a shallower one.
 
     A malformed catalogue raises :class:`CatalogueError`, or, with ``on_error``, is reported there and skipped.
     """
-    entries: dict[str, Entry] = {}
+    entries = Entries()
     root = Path(os.path.realpath(corpus_root))
     for path in sorted(corpus_root.rglob(CATALOGUE_NAME), key=lambda p: len(p.parts)):
         if any(part.startswith((".", "_")) for part in path.relative_to(corpus_root).parts):
@@ -159,4 +185,9 @@ def read_catalogues(corpus_root: Path, *,
             if on_error is None:
                 raise
             on_error(path, exc)
+            continue
+        edition = read_edition(path)
+        if edition is not None:
+            folder = path.parent.relative_to(corpus_root).as_posix()
+            entries.editions["" if folder == "." else folder] = edition
     return entries

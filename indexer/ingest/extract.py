@@ -90,9 +90,21 @@ def clean_text(text: str) -> str:
 
 
 def _authors(value: str | None) -> list[str]:
+    """The authors a file's own metadata names, without what is no person: a program that wrote the file
+    ("python-docx", "Microsoft Office User") or an account's placeholder ("Admin", "Utilisateur")."""
     if not value:
         return []
-    return [name.strip() for name in re.split(r";|,| and | und | et ", value) if name.strip()]
+    names = [name.strip() for name in re.split(r";|,| and | und | et ", value) if name.strip()]
+    return [name for name in names if not _NOT_A_PERSON.search(name)]
+
+
+# Names document software writes as the author: programs, libraries, default accounts.
+_NOT_A_PERSON = re.compile(
+    r"\b(python|python-docx|python-pptx|docx|pptx|openpyxl|reportlab|pdf\w*|latex|pdftex|word|office|writer|impress"
+    r"|powerpoint|acrobat|adobe|libreoffice|openoffice|google|microsoft|windows|keynote|canva|scribus|indesign"
+    r"|ghostscript)\b"
+    r"|^(admin|administrat\w*|user|utilisateur\w*|benutzer|owner|root|unknown|inconnu|unbekannt|author|auteur"
+    r"|autor|anonymous|anonyme|default|guest|test|mac|pc|[a-z]?\d+)$", re.IGNORECASE)
 
 
 def _year(value: datetime | None) -> int | None:
@@ -109,19 +121,25 @@ _OCR_MAX_PIXELS = 4000  # longest side of a rendered page: enough for 300 dpi A4
 
 
 @lru_cache(maxsize=1)
-def ocr_available() -> bool:
-    """Tesseract is installed (with its language data): scanned pages can be read."""
-    return shutil.which("tesseract") is not None
-
-
-def _ocr_languages() -> str:
-    """The wanted OCR languages that Tesseract has data for (it refuses a missing one outright)."""
+def ocr_missing() -> str | None:
+    """Why scans cannot be read here (``None``: they can): Tesseract is not installed, or lacks the data of one of
+    the corpus's languages. OCR in English alone would misread French, German and Luxembourgish scans without a
+    word of warning, so it is then not used at all."""
+    if shutil.which("tesseract") is None:
+        return "install Tesseract to read scans"
     try:
         listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
-        return "eng"
-    installed = set(listed.split())
-    return "+".join(lang for lang in OCR_LANGUAGES.split("+") if lang in installed) or "eng"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"Tesseract does not answer ({exc})"
+    missing = [lang for lang in OCR_LANGUAGES.split("+") if lang not in set(listed.split())]
+    if missing:
+        return f"Tesseract lacks the language data {', '.join(missing)} (Debian: tesseract-ocr-{missing[0]})"
+    return None
+
+
+def ocr_available() -> bool:
+    """Tesseract is installed with the data of every language in :data:`OCR_LANGUAGES`: scans can be read."""
+    return ocr_missing() is None
 
 
 def ocr_page(path: Path, page_index: int) -> str:
@@ -139,16 +157,11 @@ def ocr_page(path: Path, page_index: int) -> str:
             document.close()
         with tempfile.NamedTemporaryFile(suffix=".png") as png:
             image.save(png.name)
-            result = subprocess.run(["tesseract", png.name, "stdout", "-l", _ocr_languages_cached(), "--psm", "3"],
+            result = subprocess.run(["tesseract", png.name, "stdout", "-l", OCR_LANGUAGES, "--psm", "3"],
                                     capture_output=True, text=True, timeout=120)
         return clean_text(result.stdout) if result.returncode == 0 else ""
     except Exception:  # an unreadable scan stays a page without text
         return ""
-
-
-@lru_cache(maxsize=1)
-def _ocr_languages_cached() -> str:
-    return _ocr_languages()
 
 
 def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None, layout: bool = True) -> Extracted:
@@ -190,7 +203,7 @@ def extract_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None, 
                     pages[number] = recognised
                     ocr_pages += 1
                 keep_alive()  # each page read by OCR gets the time limit again
-    hint = "" if ocr_available() else " (install Tesseract to read scans)"
+    hint = f" ({why})" if (why := ocr_missing()) else ""
     _no_text(pages, f"no text layer on any of its {len(pages)} page(s): a scan or images only{hint}")
     if layout:
         pages = read_pages(pages)

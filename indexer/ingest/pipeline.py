@@ -40,7 +40,7 @@ from indexer.core.model import Embedder
 from indexer.core.settings import Settings
 from indexer.core.store import FORMAT_VERSION, DocumentRecord, Index, IndexWriter, earlier_document_ids
 from indexer.ingest import boilerplate
-from indexer.ingest.catalogue import CATALOGUE_NAME, Entry, read_catalogues, read_editions
+from indexer.ingest.catalogue import CATALOGUE_NAME, Entries, Entry, read_catalogues, read_editions
 from indexer.ingest.chunking import chunk_sections
 from indexer.ingest.extract import Limits, ocr_available
 from indexer.ingest.kinds import Sections, passage_kind
@@ -646,7 +646,7 @@ def _advance(progress: Progress | None, task: Any, path: str) -> None:
         progress.update(task, advance=1, description=f"Indexing {_short(path)}")
 
 
-def _catalogue_entries(corpus_root: Path, report: IndexReport) -> dict[str, Entry]:
+def _catalogue_entries(corpus_root: Path, report: IndexReport) -> Entries:
     def failed(path: Path, exc: CatalogueError) -> None:
         report.failed.append(FileIssue(path.relative_to(corpus_root).as_posix(), "bad catalogue", str(exc)))
 

@@ -135,7 +135,8 @@ def walk_corpus(corpus_root: Path) -> Iterator[tuple[Path, Skip | None]]:
 
 
 def resolve(relative: str, extracted: Extracted, entry: Entry | None) -> dict[str, Any]:
-    """Metadata of one document from the catalogue entry, the file and the folder layout, in that order."""
+    """Metadata of one document from the catalogue entry (with its edition's year), the folder layout and the
+    file, in that order."""
     entry = entry or Entry()
     parts = Path(relative).parts
     edition_from_layout = parts[0] if len(parts) > 1 else None
@@ -146,7 +147,9 @@ def resolve(relative: str, extracted: Extracted, entry: Entry | None) -> dict[st
     return {
         "title": entry.title or extracted.title or extracted.heading or Path(relative).stem,
         "authors": entry.authors if entry.authors is not None else extracted.authors,
-        "year": entry.year or extracted.year or (int(year_match.group()) if year_match else None),
+        # The catalogue (an entry, or its edition's year), then the edition's folder name, and only then the file's
+        # own date: often a template's or a copy's, not the document's.
+        "year": entry.year or (int(year_match.group()) if year_match else None) or extracted.year,
         "edition": entry.edition or edition_from_layout,
         "type": entry.type or type_from_layout or "document",
         "language": entry.language or extracted.language,

@@ -28,14 +28,27 @@ least 0.5. The judgement never reorders results: it only labels them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-# multilingual-e5-small's, written by bench/calibrate_judgement.py --fit (logistic regression on gap, z, words,
-# absent, spread, drop; the threshold is in BIAS). Another model brings its own (Embedder.relevance_calibration).
-WEIGHTS = np.array([-27.9921, 0.2452, 9.5668, -1.0228, 83.8522, -140.2469])
-BIAS = -2.7753
+FITTED = Path(__file__).with_name("judgement.json")
+MEASURES = ("gap", "z", "words", "absent", "spread", "drop")
+
+
+def load_fit(path: Path = FITTED) -> tuple[np.ndarray, float]:
+    """The fitted weights (one per measure, in :data:`MEASURES` order) and bias that ``path`` holds."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["measures"]) != MEASURES:
+        raise ValueError(f"{path.name} was fitted on {data['measures']}, the judgement measures {list(MEASURES)}")
+    return np.asarray(data["weights"], dtype=np.float64), float(data["bias"])
+
+
+# multilingual-e5-small's, written by bench/calibrate_judgement.py --fit --write (logistic regression on the six
+# measures; the threshold is in BIAS). Another model brings its own (Embedder.relevance_calibration).
+WEIGHTS, BIAS = load_fit()
 
 Calibration = tuple[tuple[float, ...], float]
 SPREAD_RANK = 10

@@ -7,6 +7,7 @@ when every file of the request has passed; a refusal removes the temporary files
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import tomlkit
+from confusable_homoglyphs import confusables
 from tomlkit.exceptions import ParseError
 from tomlkit.items import AoT
 
@@ -114,6 +116,22 @@ def create_edition(corpus: Path, edition_id: str, title: str, year: int | None) 
     return folder
 
 
+def name_key(name: str) -> str:
+    """What a person reads in a file name: case, compatibility forms and look-alike letters from other scripts
+    (Cyrillic "е" for Latin "e") folded, so that two names with the same key would be taken for one another."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(_latin_look_alike(c) if not c.isascii() else c for c in folded)
+
+
+@functools.lru_cache(maxsize=4096)
+def _latin_look_alike(character: str) -> str:
+    found = confusables.is_confusable(character, preferred_aliases=["latin"])
+    if not found:
+        return character
+    ascii_glyphs = [glyph["c"] for glyph in found[0]["homoglyphs"] if glyph["c"].isascii()]
+    return ascii_glyphs[0].casefold() if ascii_glyphs else character
+
+
 def safe_name(name: str) -> str:
     """``name`` as sent, when it is a plain file name the indexer reads; refused otherwise (never rewritten:
     staff see what they sent and why it is refused)."""
@@ -142,10 +160,14 @@ def save_uploads(folder: Path, uploads: Sequence[Upload], settings: Settings, *,
         raise Refused("staff.refused.none")
     limit = min(settings.max_upload_file_mb, settings.max_file_mb) * _CHUNK
     names = [safe_name(upload.name) for upload in uploads]
-    if len(set(names)) != len(names):
+    if len({name_key(name) for name in names}) != len(names):  # "Report.txt" and "report.txt" are one name
         raise Refused("staff.refused.twice")
+    existing = {name_key(path.name): path.name for path in folder.iterdir()}
     for name in names:
-        if (folder / name).exists() and not replace:
+        other = existing.get(name_key(name))
+        if other is not None and other != name:  # only looks like a file already there
+            raise Refused("staff.refused.look_alike", name=name, other=other)
+        if other is not None and not replace:
             raise Refused("staff.refused.exists", name=name)
     temporary: list[Path] = []
     try:

@@ -326,11 +326,23 @@ def _run_status(reindexer: Reindexer) -> dict[str, Any]:
 
 def _render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
             headers: dict[str, str] | None = None) -> Response:
-    response = render(request, template, context, language=interface_language(request), home="/", status=status,
+    language = interface_language(request)
+    response = render(request, template, context, language=language, home="/", status=status,
                       headers=headers, languages=[(code, i18n.NATIVE_NAMES[code], _with_lang(request, code))
-                                                  for code in i18n.LANGUAGES])
+                                                  for code in i18n.LANGUAGES],
+                      extra={"reason": lambda issue: _reason(language, issue),
+                             "decimal": lambda value: i18n.decimal(language, value)})
     response.headers["Cache-Control"] = "no-store"  # staff pages hold what only staff may see
     return response
+
+
+def _reason(language: str, issue: dict[str, str]) -> str:
+    """Why a file was skipped or failed, in the console's language (the indexer's English stays in the log and
+    in the page as a tooltip)."""
+    key = "staff.reason." + issue["reason"].replace(" ", "_")
+    if key not in i18n.STRINGS[i18n.DEFAULT_LANGUAGE]:
+        return issue["message"]
+    return i18n.translate(language, key, other=issue["message"].removeprefix("same content as "))
 
 
 def _with_lang(request: Request, code: str) -> str:

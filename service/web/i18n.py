@@ -497,6 +497,12 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 )
 
 
+def decimal(language: str, value: float, digits: int = 1) -> str:
+    """A number with ``digits`` decimals as ``language`` writes it (a comma in French and German)."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language in ("fr", "de") else text
+
+
 def translate(language: str, key: str, /, **values: object) -> str:
     """The string ``key`` in ``language`` (the default language's when that has none), filled in."""
     strings = STRINGS.get(language, STRINGS[DEFAULT_LANGUAGE])
@@ -594,6 +600,21 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.upload.button": "Déposer",
         "staff.upload.then": "Les fichiers déposés sont consultables après la réindexation :",
         "staff.withdraw": "Retirer",
+        "staff.reason.missing": "le fichier a disparu du corpus",
+        "staff.reason.bad_catalogue": "catalogue illisible (TOML invalide)",
+        "staff.reason.duplicate": "même contenu que {other}",
+        "staff.reason.unreadable": "fichier illisible",
+        "staff.reason.broken_link": "lien vers aucun fichier",
+        "staff.reason.link": "lien vers un dossier, non suivi",
+        "staff.reason.outside_the_corpus": "lien hors du corpus, non suivi",
+        "staff.reason.unsupported": "format non pris en charge",
+        "staff.reason.corrupt": "fichier endommagé",
+        "staff.reason.crashed": "la lecture du fichier a échoué",
+        "staff.reason.encrypted": "fichier protégé par un mot de passe",
+        "staff.reason.no_text": "aucun texte lisible (document scanné ?)",
+        "staff.reason.too_large": "fichier trop grand",
+        "staff.reason.too_slow": "lecture trop longue, interrompue",
+        "punct.colon": " : ",
         "staff.run.title": "Réindexation",
         "staff.run.running_now": "Une réindexation est en cours.",
         "staff.run.follow": "Suivre sa progression",
@@ -650,6 +671,9 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.refused.type": "« {name} » n'est pas d'un format lu par Passerelle.",
         "staff.refused.none": "Aucun fichier choisi.",
         "staff.refused.twice": "Le même nom de fichier apparaît deux fois.",
+        "staff.refused.look_alike": "« {name} » ressemble trop à « {other} », déjà là (seules des majuscules ou "
+                                    "des lettres d'un autre alphabet diffèrent) : renommez-le, ou envoyez-le sous "
+                                    "le nom « {other} » pour le remplacer.",
         "staff.refused.exists": "« {name} » existe déjà : cochez « Remplacer » pour le remplacer.",
         "staff.refused.too_large": "« {name} » dépasse {mb} Mo.",
         "staff.refused.empty": "« {name} » est vide.",
@@ -702,6 +726,21 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.upload.button": "Hochladen",
         "staff.upload.then": "Hochgeladene Dateien sind nach der Neuindexierung durchsuchbar:",
         "staff.withdraw": "Zurückziehen",
+        "staff.reason.missing": "die Datei ist aus dem Korpus verschwunden",
+        "staff.reason.bad_catalogue": "Katalog nicht lesbar (ungültiges TOML)",
+        "staff.reason.duplicate": "gleicher Inhalt wie {other}",
+        "staff.reason.unreadable": "Datei nicht lesbar",
+        "staff.reason.broken_link": "Verknüpfung ohne Ziel",
+        "staff.reason.link": "Verknüpfung zu einem Ordner, nicht verfolgt",
+        "staff.reason.outside_the_corpus": "Verknüpfung aus dem Korpus hinaus, nicht verfolgt",
+        "staff.reason.unsupported": "Format nicht unterstützt",
+        "staff.reason.corrupt": "Datei beschädigt",
+        "staff.reason.crashed": "das Lesen der Datei ist abgestürzt",
+        "staff.reason.encrypted": "Datei mit Passwort geschützt",
+        "staff.reason.no_text": "kein lesbarer Text (gescanntes Dokument?)",
+        "staff.reason.too_large": "Datei zu groß",
+        "staff.reason.too_slow": "Lesen dauerte zu lange, abgebrochen",
+        "punct.colon": ": ",
         "staff.run.title": "Neuindexierung",
         "staff.run.running_now": "Eine Neuindexierung läuft.",
         "staff.run.follow": "Fortschritt verfolgen",
@@ -759,6 +798,9 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.refused.type": "„{name}“ hat kein Format, das Passerelle liest.",
         "staff.refused.none": "Keine Datei ausgewählt.",
         "staff.refused.twice": "Derselbe Dateiname kommt zweimal vor.",
+        "staff.refused.look_alike": "„{name}“ sieht „{other}“ zum Verwechseln ähnlich (nur Groß-/Kleinschreibung "
+                                    "oder Buchstaben eines anderen Alphabets unterscheiden sich): Benennen Sie die "
+                                    "Datei um, oder laden Sie sie als „{other}“ hoch, um sie zu ersetzen.",
         "staff.refused.exists": "„{name}“ gibt es schon: Kreuzen Sie „Ersetzen“ an, um sie zu ersetzen.",
         "staff.refused.too_large": "„{name}“ ist größer als {mb} MB.",
         "staff.refused.empty": "„{name}“ ist leer.",
@@ -811,6 +853,21 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.upload.button": "Upload",
         "staff.upload.then": "Uploaded files can be searched after a re-index:",
         "staff.withdraw": "Withdraw",
+        "staff.reason.missing": "the file left the corpus",
+        "staff.reason.bad_catalogue": "catalogue not readable (invalid TOML)",
+        "staff.reason.duplicate": "same content as {other}",
+        "staff.reason.unreadable": "file not readable",
+        "staff.reason.broken_link": "a link to no file",
+        "staff.reason.link": "a link to a folder, not followed",
+        "staff.reason.outside_the_corpus": "a link out of the corpus, not followed",
+        "staff.reason.unsupported": "format not supported",
+        "staff.reason.corrupt": "file damaged",
+        "staff.reason.crashed": "reading the file crashed",
+        "staff.reason.encrypted": "file protected by a password",
+        "staff.reason.no_text": "no readable text (a scan?)",
+        "staff.reason.too_large": "file too large",
+        "staff.reason.too_slow": "reading took too long, stopped",
+        "punct.colon": ": ",
         "staff.run.title": "Re-index",
         "staff.run.running_now": "A re-index is running.",
         "staff.run.follow": "Follow its progress",
@@ -864,6 +921,9 @@ _STAFF: dict[str, dict[str, str]] = {
         "staff.refused.type": "“{name}” is not in a format Passerelle reads.",
         "staff.refused.none": "No file chosen.",
         "staff.refused.twice": "The same file name comes twice.",
+        "staff.refused.look_alike": "“{name}” looks too much like “{other}”, already there (only capitals or letters "
+                                    "of another alphabet differ): rename it, or upload it as “{other}” to replace "
+                                    "it.",
         "staff.refused.exists": "“{name}” exists already: tick “Replace” to replace it.",
         "staff.refused.too_large": "“{name}” is over {mb} MB.",
         "staff.refused.empty": "“{name}” is empty.",

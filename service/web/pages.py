@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,7 +171,10 @@ def _author(searcher: Searcher, page: PageState) -> tuple[str, list[tuple[str, s
     key = name_key(page.by[0])
     listing = searcher.browse(Filters(by=page.by), limit=COAUTHORS_OF)
     names = [author for record in listing.documents for author in record.authors]
-    shown = next((name for name in names if name_key(name) == key), page.by[0])
+    # The catalogues' most frequent spelling of them; between equals, the one in reading order ("Lena Hoffmann"
+    # rather than "Hoffmann, Lena"), whatever the order of their documents.
+    spellings = Counter(name for name in names if name_key(name) == key)
+    shown = min(spellings, key=lambda name: (-spellings[name], "," in name, names.index(name)), default=page.by[0])
     others: dict[str, tuple[str, int]] = {}  # by name key: the first spelling met, and how often
     for name in names:
         if (other := name_key(name)) != key:

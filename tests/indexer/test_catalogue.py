@@ -51,3 +51,31 @@ def test_metadata_order_catalogue_then_file_then_layout_then_heading() -> None:
     assert resolved["type"] == "thesis"
     bare = resolve("loose.pdf", Extracted(pages=["x"], format="pdf", heading="First heading"), None)
     assert bare["title"] == "First heading" and bare["edition"] is None and bare["type"] == "document"
+
+
+def test_an_editions_files_take_its_year_before_their_own_metadata(tmp_path: Path) -> None:
+    """A DOCX made from python-docx's template says 2013 and "python-docx"; a file of an edition of 2027 is of
+    2027 unless its catalogue entry says otherwise, and a program is never an author."""
+    from indexer import FakeEmbedder, Settings, index_corpus
+    from indexer.core.store import Index
+    from tests.documents import pdf_bytes, write_docx
+
+    corpus = tmp_path / "corpus"
+    edition = corpus / "garten"  # an edition whose folder name says no year
+    edition.mkdir(parents=True)
+    (edition / "catalogue.toml").write_text(
+        '[edition]\nid = "garten"\ntitle = "Journée 2027"\nyear = 2027\n'
+        '[[documents]]\nfile = "described.pdf"\ntitle = "Described"\n'
+        '[[documents]]\nfile = "dated.pdf"\nyear = 2025\n', encoding="utf-8")
+    write_docx(edition / "template.docx", title="", heading="Gemeinschaftsgarten",
+               paragraphs=["Gemeinschaftsgarten und Quartiersarbeit im Viertel. " * 8], author="python-docx")
+    for name in ("described.pdf", "dated.pdf", "loose.pdf"):
+        (edition / name).write_bytes(pdf_bytes([f"Nachbarschaftshilfe im Quartier ({name}), jeden Samstag. " * 8],
+                                               author="Microsoft Office User"))
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", ocr=False)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=FakeEmbedder(), settings=settings)
+    records = {Path(record.path).name: record for record in Index.open(settings.index_dir).all_documents()}
+    assert {name: record.year for name, record in records.items()} == {
+        "template.docx": 2027, "described.pdf": 2027, "dated.pdf": 2025, "loose.pdf": 2027}
+    assert all(record.authors == [] for record in records.values())
+    assert all(record.edition == "garten" for record in records.values())

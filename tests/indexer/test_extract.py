@@ -155,3 +155,20 @@ def test_a_damaged_office_file_is_reported_without_the_servers_path(tmp_path: Pa
     with pytest.raises(CorruptFileError) as raised:
         extract(broken)
     assert "damaged or not a" in str(raised.value) and str(tmp_path) not in str(raised.value)
+
+
+def test_ocr_is_not_used_without_the_corpus_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tesseract with English data only would misread French and German scans: OCR is then off, and says why."""
+    import subprocess
+
+    from indexer.ingest import extract as module
+
+    module.ocr_missing.cache_clear()
+    monkeypatch.setattr(module.shutil, "which", lambda name: "/usr/bin/tesseract")
+    monkeypatch.setattr(module.subprocess, "run", lambda *args, **kwargs: subprocess.CompletedProcess(
+        args, 0, stdout="List of available languages (2):\neng\nosd\n"))
+    try:
+        assert not module.ocr_available()
+        assert "fra, deu, ltz" in (module.ocr_missing() or "")
+    finally:
+        module.ocr_missing.cache_clear()

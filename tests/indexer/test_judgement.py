@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -153,3 +155,17 @@ def test_matched_words_are_the_documents_words_once_each_in_order(searcher: Sear
     text = "Le logement social et les Logements du quartier; logement."
     assert highlighter.matched_words(text, "fr") == ["logement", "social", "Logements"]
     assert Highlighter.none().matched_words(text, "fr") == []
+
+
+def test_the_fitted_weights_come_from_their_data_file(tmp_path: Path) -> None:
+    import json
+
+    from indexer.search import judgement
+
+    data = json.loads(judgement.FITTED.read_text(encoding="utf-8"))
+    assert data["model"] == "multilingual-e5-small" and tuple(data["measures"]) == judgement.MEASURES
+    assert judgement.WEIGHTS.tolist() == data["weights"] and data["bias"] == judgement.BIAS
+    stale = tmp_path / "judgement.json"
+    stale.write_text(json.dumps({**data, "measures": ["gap", "words"]}), encoding="utf-8")
+    with pytest.raises(ValueError, match="fitted on"):
+        judgement.load_fit(stale)

@@ -42,3 +42,16 @@ def test_a_short_admin_token_is_refused_without_echoing_it(via: str, monkeypatch
         Settings(admin_token=secret) if via == "argument" else Settings()
     assert "admin_token must be at least 16 characters" in str(error.value)
     assert secret not in str(error.value) and secret not in repr(error.value)
+
+
+@pytest.mark.parametrize(("given", "read"), [("true", "on"), ("TRUE", "on"), ("1", "on"), ("yes", "on"), ("on", "on"),
+                                             ("false", "off"), ("0", "off"), ("no", "off"), ("off", "off")])
+def test_a_switch_takes_the_usual_boolean_spellings(monkeypatch: pytest.MonkeyPatch, given: str, read: str) -> None:
+    monkeypatch.setenv("PASSERELLE_METRICS", given)
+    assert Settings().metrics == read
+
+
+def test_a_switch_refuses_other_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PASSERELLE_METRICS", "maybe")
+    with pytest.raises(ValueError):
+        Settings()

@@ -273,3 +273,51 @@ def test_an_upload_cut_short_is_cleared_when_the_service_starts(staff_settings: 
             assert not left.exists() and fresh.exists()
     finally:
         fresh.unlink(missing_ok=True)
+
+
+# -- 8. names that would be taken for another ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("names", [["Collide.txt", "collide.txt"], ["report.txt", "rероrt.txt"]])
+def test_names_alike_in_one_upload_are_refused(tmp_path: Path, fake_settings: Settings, names: list[str]) -> None:
+    import io
+
+    with pytest.raises(corpus.Refused) as refused:
+        corpus.save_uploads(tmp_path, [corpus.Upload(name, io.BytesIO(b"text")) for name in names], fake_settings,
+                            replace=False)
+    assert refused.value.key == "staff.refused.twice" and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["NOTES.TXT", "nоtes.txt", "ｎｏｔｅｓ.txt"])  # upper case, Cyrillic о, full width
+def test_a_name_that_only_looks_like_an_existing_one_is_refused(tmp_path: Path, fake_settings: Settings,
+                                                                name: str) -> None:
+    import io
+
+    (tmp_path / "notes.txt").write_text("the first", encoding="utf-8")
+    for replace in (False, True):
+        with pytest.raises(corpus.Refused) as refused:
+            corpus.save_uploads(tmp_path, [corpus.Upload(name, io.BytesIO(b"other"))], fake_settings, replace=replace)
+        assert refused.value.key == "staff.refused.look_alike" and refused.value.values["other"] == "notes.txt"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
+    kept = corpus.save_uploads(tmp_path, [corpus.Upload("Résumé.txt", io.BytesIO(b"x"))], fake_settings,
+                               replace=False)
+    assert [path.name for path in kept] == ["Résumé.txt"]  # accents are letters of their own
+
+
+# -- the run summary in the console's language --------------------------------------------------------------------
+
+def test_the_run_summary_speaks_french_with_a_decimal_comma() -> None:
+    from service.console.routes import _reason
+    from service.web import i18n
+
+    duplicate = {"path": "b.pdf", "reason": "duplicate", "message": "same content as 2025/a.pdf"}
+    assert _reason("fr", duplicate) == "même contenu que 2025/a.pdf"
+    assert _reason("de", {"path": "x.pdf", "reason": "encrypted", "message": "encrypted PDF"}) == \
+        "Datei mit Passwort geschützt"
+    assert _reason("fr", {"path": "x", "reason": "something new", "message": "as the indexer says"}) == \
+        "as the indexer says"
+    assert i18n.decimal("fr", 0.04) == "0,0" and i18n.decimal("de", 12.25) == "12,2"
+    assert i18n.decimal("en", 3.0) == "3.0"
+    page = i18n.translate("fr", "staff.run.counts", documents=1, added=0, changed=0, removed=0, unchanged=1,
+                          seconds=i18n.decimal("fr", 0.0))
+    assert "(0,0 s)" in page
+    assert i18n.translate("fr", "punct.colon") == "\u00a0: "
