@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from indexer.core.errors import QueryError
@@ -35,69 +35,160 @@ MAX_FILTER_VALUES = 20
 # limits allow would no longer fit in that request line.
 MAX_NAME_FILTER_VALUES = 5
 MAX_FILTER_VALUE_CHARS = 50
-LIST_FILTERS = ("edition", "type", "language", "year", "author", "by", "supervisor", "keyword")
-# Filters on a person or a keyword as a whole, compared by :func:`indexer.core.text.name_key` (accents, case,
-# "Dupont, Léa" = "Léa Dupont"): the links of the web page. ``author`` stays a part of a name, for the API.
-# For each: where the catalogue's values are, a column of the documents row and a JSON path into it.
-NAME_FILTERS = {"by": ("d.authors", "$"), "supervisor": ("d.extra", "$.supervisor"),
-                "keyword": ("d.extra", "$.keywords")}
+FilterKind = Literal["value", "year", "bound", "part", "name"]
 
 
 @dataclass(frozen=True)
+class FilterSpec:
+    """One filter, declared once. The declaration drives everything that knows filters: the API's query parameters
+    (and so its OpenAPI schema), the web page's URL state and its chips, the command line's options,
+    :meth:`Filters.from_params`, the limits and the SQL.
+
+    ``kind`` says how it selects documents:
+
+    - ``value``: the documents whose ``column`` is one of the values (a facet when ``facet``);
+    - ``year``: the same for a year column, values read as numbers;
+    - ``bound``: one year, the documents whose ``column`` is at least (``compare`` ``>=``) or at most (``<=``) it;
+    - ``part``: a part of a name in the JSON list ``column``, without case;
+    - ``name``: a whole name at ``path`` in the JSON ``column``, compared by :func:`~indexer.core.text.name_key`
+      (accents, case, "Dupont, Léa" = "Léa Dupont"): the links of the web page.
+    """
+
+    name: str
+    kind: FilterKind
+    help: str  # "Only these editions": the API's and the command line's description
+    column: str = ""
+    path: str = "$"
+    compare: Literal[">=", "<="] = ">="
+    most: int = MAX_FILTER_VALUES  # values one request may list
+    facet: bool = False
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind != "bound"
+
+
+# The filters, in the order the API, the page and the command line show them. Add one here.
+FILTERS: list[FilterSpec] = [
+    FilterSpec("edition", "value", "Only these editions", column="edition", facet=True),
+    FilterSpec("type", "value", "Only these document types", column="type", facet=True),
+    FilterSpec("language", "value", "Only documents in these languages", column="language", facet=True),
+    FilterSpec("year", "year", "Only these years", column="year", facet=True),
+    FilterSpec("year_from", "bound", "Only documents from this year on (a range the wrong way round means the years "
+               "between)", column="year", compare=">="),
+    FilterSpec("year_to", "bound", "Only documents up to this year", column="year", compare="<="),
+    FilterSpec("author", "part", "Only documents by an author whose name contains this", column="authors"),
+    FilterSpec("by", "name", "Only documents by this author: the whole name, compared without accents or case, in "
+               "either order (\"Dupont, Léa\" = \"Léa Dupont\")", column="authors", most=MAX_NAME_FILTER_VALUES),
+    FilterSpec("supervisor", "name", "Only theses supervised by this person (the whole name, compared as for by)",
+               column="extra", path="$.supervisor", most=MAX_NAME_FILTER_VALUES),
+    FilterSpec("keyword", "name", "Only documents with this catalogue keyword (without accents or case)",
+               column="extra", path="$.keywords", most=MAX_NAME_FILTER_VALUES),
+]
+
+
+def filter_spec(name: str) -> FilterSpec:
+    """The declaration of filter ``name``; ``KeyError`` for a name no filter has."""
+    for spec in FILTERS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+def list_filters() -> tuple[str, ...]:
+    """The filters that take a list of values (all but the year bounds)."""
+    return tuple(spec.name for spec in FILTERS if spec.is_list)
+
+
+def bound_filters() -> tuple[str, ...]:
+    """The filters that take one year, a bound of a range."""
+    return tuple(spec.name for spec in FILTERS if not spec.is_list)
+
+
+FilterValue = tuple[Any, ...] | int | None
+
+
 class Filters:
-    """Restrict a search. Empty tuples / ``None`` mean no restriction; values within a field are OR-ed."""
+    """Restrict a search: for each declared filter (:data:`FILTERS`), its values (a tuple, OR-ed; empty: no
+    restriction) or, for a bound, one year (``None``: none). Read as attributes (``filters.edition``); immutable."""
 
-    edition: tuple[str, ...] = ()
-    type: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    year: tuple[int, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    author: tuple[str, ...] = ()
-    by: tuple[str, ...] = ()  # an author's whole name
-    supervisor: tuple[str, ...] = ()
-    keyword: tuple[str, ...] = ()
+    __slots__ = ("_values",)
+    _values: dict[str, Any]
 
-    def __post_init__(self) -> None:
+    def __init__(self, **values: Any) -> None:
+        kept: dict[str, Any] = {}
+        for name, value in values.items():
+            spec = filter_spec(name) if name in {s.name for s in FILTERS} else None
+            if spec is None:
+                raise TypeError(f"no filter is called {name!r}")
+            if spec.is_list and value:
+                kept[name] = tuple(value)
+            elif not spec.is_list and value is not None:
+                kept[name] = int(value)
         # A range given the wrong way round ("from 2026 to 2020") means the years between: what the API's schema
         # allows must be answered, not refused.
-        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-            low, high = self.year_to, self.year_from
-            object.__setattr__(self, "year_from", low)
-            object.__setattr__(self, "year_to", high)
+        for low in (s for s in FILTERS if not s.is_list and s.compare == ">=" and s.name in kept):
+            for high in (s for s in FILTERS if not s.is_list and s.compare == "<=" and s.column == low.column):
+                if high.name in kept and kept[low.name] > kept[high.name]:
+                    kept[low.name], kept[high.name] = kept[high.name], kept[low.name]
+        object.__setattr__(self, "_values", kept)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            spec = filter_spec(name)
+        except KeyError:
+            raise AttributeError(name) from None
+        return self._values.get(name, () if spec.is_list else None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Filters are immutable: make new ones")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filters) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items())))
+
+    def __repr__(self) -> str:
+        return f"Filters({', '.join(f'{k}={v!r}' for k, v in self._values.items())})"
+
+    def items(self) -> list[tuple[str, Any]]:
+        """The filters set, with their values, in declaration order."""
+        return [(spec.name, self._values[spec.name]) for spec in FILTERS if spec.name in self._values]
 
     def is_empty(self) -> bool:
-        return not (any(getattr(self, name) for name in LIST_FILTERS)
-                    or self.year_from is not None or self.year_to is not None)
+        return not self._values
 
     @classmethod
     def from_params(cls, params: Mapping[str, Sequence[str]]) -> Filters:
         """Filters from query parameters as text (a URL's, a form's): blank values dropped, repeated ones
         once, years read as numbers. Raises :class:`QueryError` (code ``year``) for a year that is not one."""
-        lists = {name: tuple(dict.fromkeys(v.strip() for v in params.get(name, ()) if v.strip()))
-                 for name in LIST_FILTERS}
-        bounds = {name: next((v.strip() for v in params.get(name, ()) if v.strip()), None)
-                  for name in ("year_from", "year_to")}
-        return cls(edition=lists["edition"], type=lists["type"], language=lists["language"],
-                   year=tuple(_year("year", v) for v in lists["year"]), author=lists["author"], by=lists["by"],
-                   supervisor=lists["supervisor"], keyword=lists["keyword"],
-                   **{name: None if value is None else _year(name, value) for name, value in bounds.items()})
+        values: dict[str, Any] = {}
+        for spec in FILTERS:
+            given = tuple(dict.fromkeys(v.strip() for v in params.get(spec.name, ()) if v.strip()))
+            if spec.kind == "year":
+                values[spec.name] = tuple(_year(spec.name, v) for v in given)
+            elif spec.kind == "bound":
+                values[spec.name] = _year(spec.name, given[0]) if given else None
+            else:
+                values[spec.name] = given
+        return cls(**values)
 
     def without(self, name: str) -> Filters:
         """These filters with filter ``name`` lifted (a facet's counts show what else could be chosen)."""
-        lifted: dict[str, Any] = {name: None if name in ("year_from", "year_to") else ()}
-        return replace(self, **lifted)
+        return Filters(**{k: v for k, v in self._values.items() if k != name})
 
     def check(self, vocabulary: Mapping[str, Sequence[object]] | None = None) -> None:
         """Raise :class:`QueryError` for filters past the limits (too many or too long values, odd years), and,
         given the index's ``vocabulary`` (values per facet), for values the index does not have."""
-        for name in LIST_FILTERS:
-            check_values(name, getattr(self, name))
-        years = [("year", year) for year in self.year]
-        years += [(name, year) for name in ("year_from", "year_to") if (year := getattr(self, name)) is not None]
-        for name, year in years:
-            if not MIN_YEAR <= year <= MAX_YEAR:
-                raise QueryError("year_range", name=name, value=year, min=MIN_YEAR, max=MAX_YEAR)
+        for spec in FILTERS:
+            value = getattr(self, spec.name)
+            if spec.is_list:
+                check_values(spec.name, value)
+            years = value if spec.kind == "year" else (value,) if spec.kind == "bound" and value is not None else ()
+            for year in years:
+                if not MIN_YEAR <= year <= MAX_YEAR:
+                    raise QueryError("year_range", name=spec.name, value=year, min=MIN_YEAR, max=MAX_YEAR)
         if vocabulary is None:
             return
         for name in FACETS:
@@ -115,29 +206,28 @@ class Filters:
         """
         clauses: list[str] = []
         parameters: list[Any] = []
-        for column in ("edition", "type", "language", "year"):
-            values = getattr(self, column)
-            if values:
-                clauses.append(f"d.{column} IN (SELECT value FROM json_each(?))")
-                parameters.append(json.dumps(list(values)))
-        if self.year_from is not None:
-            clauses.append("d.year >= ?")
-            parameters.append(self.year_from)
-        if self.year_to is not None:
-            clauses.append("d.year <= ?")
-            parameters.append(self.year_to)
-        if self.author:
-            # authors is a JSON list: any element containing any of the names, case-insensitively; the names'
-            # own % and _ are escaped, so they match those characters and not any text.
-            clauses.append("EXISTS (SELECT 1 FROM json_each(d.authors) a, json_each(?) w "
-                           "WHERE lower(a.value) LIKE '%' || w.value || '%' ESCAPE '\\')")
-            parameters.append(json.dumps([_like_literal(name.lower()) for name in self.author]))
-        for name, (column, path) in NAME_FILTERS.items():
-            if values := getattr(self, name):
+        for spec in FILTERS:
+            if spec.name not in self._values:
+                continue
+            value = self._values[spec.name]
+            column = f"d.{spec.column}"
+            if spec.kind in ("value", "year"):
+                clauses.append(f"{column} IN (SELECT value FROM json_each(?))")
+                parameters.append(json.dumps(list(value)))
+            elif spec.kind == "bound":
+                clauses.append(f"{column} {spec.compare} ?")
+                parameters.append(value)
+            elif spec.kind == "part":
+                # A JSON list: any element containing any of the values, without case; the values' own % and _ are
+                # escaped, so they match those characters and not any text.
+                clauses.append(f"EXISTS (SELECT 1 FROM json_each({column}) a, json_each(?) w "
+                               "WHERE lower(a.value) LIKE '%' || w.value || '%' ESCAPE '\\')")
+                parameters.append(json.dumps([_like_literal(name.lower()) for name in value]))
+            else:
                 # json_each of a path to one string (a supervisor) is that string; of a missing path, nothing.
-                clauses.append(f"EXISTS (SELECT 1 FROM json_each({column}, '{path}') v "
+                clauses.append(f"EXISTS (SELECT 1 FROM json_each({column}, '{spec.path}') v "
                                "WHERE name_key(v.value) IN (SELECT value FROM json_each(?)))")
-                parameters.append(json.dumps([name_key(value) for value in values]))
+                parameters.append(json.dumps([name_key(v) for v in value]))
         return " AND ".join(clauses) or "1", parameters
 
 
@@ -157,7 +247,7 @@ def parse_sort(sort: str) -> Sort:
 
 def check_values(name: str, values: Sequence[object]) -> None:
     """Raise :class:`QueryError` when filter ``name`` lists too many values, or too long ones."""
-    most = MAX_NAME_FILTER_VALUES if name in NAME_FILTERS else MAX_FILTER_VALUES
+    most = filter_spec(name).most
     if len(values) > most:
         raise QueryError("too_many_values", name=name, count=len(values), max=most)
     if (longest := max((len(v) for v in values if isinstance(v, str)), default=0)) > MAX_FILTER_VALUE_CHARS:

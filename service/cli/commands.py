@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +20,7 @@ from rich.table import Table
 
 from indexer.core.errors import PasserelleError
 from indexer.core.settings import Settings
+from indexer.search.filters import FILTERS, Filters, filter_spec
 
 if TYPE_CHECKING:  # the model library loads only for the commands that need it
     from indexer.core.model import Embedder
@@ -29,6 +33,34 @@ out = Console()
 ModelOption = Annotated[str | None, typer.Option("--model", help="Embedding model (name or folder).")]
 IndexDirOption = Annotated[Path | None, typer.Option("--index-dir", help="Index folder.")]
 ModeOption = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or keyword.")]
+
+
+def with_filter_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with one option per filter declared in :data:`indexer.search.filters.FILTERS` (``--edition``,
+    ``--year-from``…, with the declaration's help); it receives them together as ``filters``."""
+    signature = inspect.signature(command, eval_str=True)
+    options = []
+    for spec in FILTERS:
+        annotation: Any
+        if spec.kind == "bound":
+            annotation = Annotated[int | None, typer.Option(help=f"{spec.help}.")]
+        else:
+            kind = int if spec.kind == "year" else str
+            annotation = Annotated[list[kind] | None, typer.Option(help=f"{spec.help} (repeatable).")]  # type: ignore[valid-type]
+        options.append(inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                         annotation=annotation))
+
+    @functools.wraps(command)
+    def with_filters(**values: Any) -> None:
+        chosen = {spec.name: values.pop(spec.name) for spec in FILTERS}
+        command(**values, filters=Filters(**{name: tuple(value or ()) if filter_spec(name).is_list else value
+                                             for name, value in chosen.items()}))
+
+    kept = [parameter for parameter in signature.parameters.values() if parameter.name != "filters"]
+    with_filters.__signature__ = signature.replace(parameters=[  # type: ignore[attr-defined]
+        *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in kept), *options])
+    with_filters.__annotations__ = {}  # typer reads the signature above, not the wrapped function's hints
+    return with_filters
 
 
 def _show_version(value: bool) -> None:
@@ -226,35 +258,26 @@ def serve(
 
 
 @app.command()
+@with_filter_options
 def search(
     query: Annotated[str, typer.Argument(help="Question or keywords, any language.")],
     k: Annotated[int, typer.Option("-k", help="Number of documents.")] = 10,
-    edition: Annotated[list[str] | None, typer.Option(help="Only this edition (repeatable).")] = None,
-    type: Annotated[list[str] | None, typer.Option(help="Only this document type (repeatable).")] = None,
-    language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
-    year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
-    author: Annotated[list[str] | None, typer.Option(help="Only documents by this author (repeatable).")] = None,
-    by: Annotated[list[str] | None, typer.Option(help="Only documents by this author, the whole name without accents "
-                                                      "or case, either order (repeatable).")] = None,
-    year_from: Annotated[int | None, typer.Option(help="Only documents from this year on.")] = None,
-    year_to: Annotated[int | None, typer.Option(help="Only documents up to this year.")] = None,
     mode: ModeOption = "hybrid",
     sort: Annotated[str, typer.Option("--sort", help="relevance (default), or the matches by year: newest or "
                                                      "oldest first.")] = "relevance",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, as the HTTP API does.")] = False,
     index_dir: IndexDirOption = None,
     model: ModelOption = None,
+    *,
+    filters: Filters,
 ) -> None:
     """Search the index from the command line, with the service's search code."""
-    from indexer.search.filters import Filters, parse_mode, parse_sort
+    from indexer.search.filters import parse_mode, parse_sort
     from indexer.search.searcher import Searcher
 
     settings = _settings(index_dir=index_dir, model=model)
     embedder = _embedder(settings)
     searcher = Searcher.open(settings, embedder)
-    filters = Filters(edition=tuple(edition or ()), type=tuple(type or ()), language=tuple(language or ()),
-                      year=tuple(year or ()), author=tuple(author or ()), by=tuple(by or ()), year_from=year_from,
-                      year_to=year_to)
     result = searcher.search(query, k=k, filters=filters, mode=parse_mode(mode), sort=parse_sort(sort))
     if as_json:
         from service.api.schemas import Result
@@ -295,25 +318,24 @@ def _print_hits(hits: list[Any], highlighter: Any = None, *, editions: dict[str,
 
 
 @app.command()
+@with_filter_options
 def similar(
     document_id: Annotated[str, typer.Argument(help="Id of a document (see `search` or /documents).")],
     k: Annotated[int, typer.Option("-k", help="Number of documents.")] = 10,
-    type: Annotated[list[str] | None, typer.Option(help="Only this document type (repeatable).")] = None,
-    language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, as the HTTP API does.")] = False,
     index_dir: IndexDirOption = None,
     model: ModelOption = None,
+    *,
+    filters: Filters,
 ) -> None:
     """Documents closest in meaning to DOCUMENT_ID, in any language ("more like this")."""
-    from indexer.search.filters import Filters
     from indexer.search.searcher import Searcher
 
     settings = _settings(index_dir=index_dir, model=model)
     searcher = Searcher.open(settings, _embedder(settings))
     from service.searching import similar as find_similar
 
-    answer = find_similar(searcher, document_id, k=k, index_dir=settings.index_dir,
-                          filters=Filters(type=tuple(type or ()), language=tuple(language or ())))
+    answer = find_similar(searcher, document_id, k=k, index_dir=settings.index_dir, filters=filters)
     if as_json:
         print(answer.model_dump_json(), flush=True)
         return

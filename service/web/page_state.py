@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 
-from indexer.search.filters import LIST_FILTERS, MAX_FILTER_VALUE_CHARS, SORTS, Filters, Sort
+from indexer.search.filters import FILTERS, MAX_FILTER_VALUE_CHARS, SORTS, Filters, Sort, filter_spec
 from service.web import i18n
 
 DEFAULT_K = 10
@@ -18,60 +18,53 @@ DEFAULT_K = 10
 
 @dataclass(frozen=True)
 class PageState:
-    """Everything the URL of a search says, and how to write it back into links."""
+    """Everything the URL of a search says, and how to write it back into links. The filters are those declared
+    in :data:`indexer.search.filters.FILTERS`, each as the URL gives it (text): ``chosen`` holds the ones set."""
 
     q: str = ""
     k: int = DEFAULT_K
     mode: str = "hybrid"
-    edition: tuple[str, ...] = ()
-    type: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    year: tuple[str, ...] = ()
-    author: tuple[str, ...] = ()
-    year_from: str | None = None
-    year_to: str | None = None
     sort: str = ""  # relevance, newest or oldest; empty: the default (relevance with a query, else newest)
-    by: tuple[str, ...] = ()
-    supervisor: tuple[str, ...] = ()
-    keyword: tuple[str, ...] = ()
+    chosen: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (filter, its values), in declaration order
     lang: str | None = None  # interface language asked for in the URL, kept in links
 
     @classmethod
     def of(cls, request: Request, *, max_k: int) -> PageState:
         params = request.query_params
-        lists = {name: _unique(v.strip() for v in params.getlist(name) if v.strip()) for name in LIST_FILTERS}
         try:
             k = min(max(int(params.get("k", DEFAULT_K)), 1), max_k)
         except ValueError:
             k = DEFAULT_K
         lang = (params.get("lang") or "").lower()
         sort = params.get("sort") or ""
+        chosen = {name: _unique(v.strip() for v in params.getlist(name) if v.strip()) for name in _names()}
         return cls(q=params.get("q", ""), k=k, mode=params.get("mode") or "hybrid",
-                   sort=sort if sort in SORTS else "",
-                   year_from=(params.get("year_from") or "").strip() or None,
-                   year_to=(params.get("year_to") or "").strip() or None,
-                   lang=lang if lang in i18n.LANGUAGES else None, **lists)
+                   sort=sort if sort in SORTS else "", lang=lang if lang in i18n.LANGUAGES else None,
+                   chosen=_chosen({name: values if filter_spec(name).is_list else values[:1]
+                                   for name, values in chosen.items()}))
 
     @property
     def query(self) -> str:
         return " ".join(self.q.split())
 
     def selected(self, name: str) -> tuple[str, ...]:
-        return getattr(self, name)
+        """The values of filter ``name`` (of a year bound: at most one)."""
+        return dict(self.chosen).get(name, ())
+
+    def bound(self, name: str) -> str | None:
+        """The year a bound filter (``year_from``…) names, as the URL gives it."""
+        return next(iter(self.selected(name)), None)
 
     def has_filters(self) -> bool:
-        return any(getattr(self, name) for name in LIST_FILTERS) or bool(self.year_from or self.year_to)
+        return bool(self.chosen)
 
     def filters(self) -> Filters:
         """The search filters; raises :class:`QueryError` for a year that is not a number."""
-        bounds = {name: [value] for name in ("year_from", "year_to") if (value := getattr(self, name))}
-        return Filters.from_params({**{name: self.selected(name) for name in LIST_FILTERS}, **bounds})
+        return Filters.from_params(dict(self.chosen))
 
     def pairs(self) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
-        for name in LIST_FILTERS:
-            pairs.extend((name, value) for value in getattr(self, name))
-        pairs.extend((name, value) for name in ("year_from", "year_to") if (value := getattr(self, name)))
+        pairs.extend((name, value) for name, values in self.chosen for value in values)
         if self.k != DEFAULT_K:
             pairs.append(("k", str(self.k)))
         if self.mode != "hybrid":
@@ -83,7 +76,16 @@ class PageState:
         return pairs
 
     def url(self, path: str = "/", /, **changes: Any) -> str:
-        pairs = replace(self, **changes).pairs() if changes else self.pairs()
+        """This page's URL at ``path`` with ``changes``: fields (``k``, ``sort``…) or filters (a tuple of values,
+        for a bound one value or ``None``)."""
+        filters = {name: changes.pop(name) for name in list(changes) if name in _names()}
+        state = replace(self, **changes) if changes else self
+        if filters:
+            chosen = dict(state.chosen)
+            for name, value in filters.items():
+                chosen[name] = tuple(value) if isinstance(value, tuple | list) else (() if value is None else (value,))
+            state = replace(state, chosen=_chosen(chosen))
+        pairs = state.pairs()
         return f"{path}?{urlencode(pairs)}" if pairs else path
 
     def toggle(self, name: str, value: str) -> str:
@@ -93,10 +95,10 @@ class PageState:
         return self.url(**{name: values, "k": DEFAULT_K})
 
     def without(self, name: str) -> str:
-        return self.url(**{name: () if name in LIST_FILTERS else None, "k": DEFAULT_K})
+        return self.url(**{name: (), "k": DEFAULT_K})
 
     def without_filters(self) -> str:
-        return self.url(k=DEFAULT_K, year_from=None, year_to=None, **{name: () for name in LIST_FILTERS})
+        return replace(self, chosen=(), k=DEFAULT_K).url()
 
     @property
     def order(self) -> Sort:
@@ -115,8 +117,7 @@ class PageState:
         value longer than a filter takes (no link then)."""
         if len(str(value)) > MAX_FILTER_VALUE_CHARS:
             return ""
-        chosen: dict[str, Any] = {name: (str(value),)}
-        return PageState(lang=self.lang, **chosen).url()
+        return PageState(lang=self.lang, chosen=((name, (str(value),)),)).url()
 
     def document_url(self, document_id: str, anchor: str = "") -> str:
         url = self.url(f"/d/{quote(document_id, safe='')}", k=DEFAULT_K)
@@ -125,3 +126,12 @@ class PageState:
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
+
+
+def _names() -> tuple[str, ...]:
+    return tuple(spec.name for spec in FILTERS)
+
+
+def _chosen(values: dict[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The filters set, in declaration order (so that a URL is written the same whatever the order clicked)."""
+    return tuple((name, values[name]) for name in _names() if values.get(name))

@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from indexer.core.errors import DocumentFileGoneError, DocumentNotFoundError, PasserelleError, QueryError
 from indexer.core.text import name_key
-from indexer.search.filters import LIST_FILTERS, Filters, Mode
+from indexer.search.filters import Filters, Mode, filter_spec
 from indexer.search.highlight import Highlighter
 from indexer.search.searcher import Searcher
 from service import citation, searching
@@ -143,13 +143,10 @@ def _facets(page: PageState, counts: dict[str, Any], language: str, titles: dict
 
 
 def _active_filters(page: PageState, language: str, titles: dict[str, str]) -> list[ActiveFilter]:
-    active = [ActiveFilter(name, i18n.translate(language, f"facet.{name}"),
-                           i18n.label(language, name, value, editions=titles),
-                           page.toggle(name, value))
-              for name in LIST_FILTERS for value in page.selected(name)]
-    active.extend(ActiveFilter(name, i18n.translate(language, f"facet.{name}"), value, page.without(name))
-                  for name in ("year_from", "year_to") if (value := getattr(page, name)))
-    return active
+    return [ActiveFilter(name, i18n.translate(language, f"facet.{name}"),
+                         i18n.label(language, name, value, editions=titles) if filter_spec(name).is_list else value,
+                         page.toggle(name, value) if filter_spec(name).is_list else page.without(name))
+            for name, values in page.chosen for value in values]
 
 
 def _browse(searcher: Searcher, page: PageState, filters: Filters) -> tuple[DocumentList, dict[str, Any]]:
@@ -166,15 +163,16 @@ def _browse(searcher: Searcher, page: PageState, filters: Filters) -> tuple[Docu
 def _author(searcher: Searcher, page: PageState) -> tuple[str, list[tuple[str, str]]] | None:
     """For the list of one author's documents: their name as the catalogue writes it, and their co-authors (name,
     link), most frequent first."""
-    if len(page.by) != 1:
+    chosen = page.selected("by")
+    if len(chosen) != 1:
         return None
-    key = name_key(page.by[0])
-    listing = searcher.browse(Filters(by=page.by), limit=COAUTHORS_OF)
+    key = name_key(chosen[0])
+    listing = searcher.browse(Filters(by=chosen), limit=COAUTHORS_OF)
     names = [author for record in listing.documents for author in record.authors]
     # The catalogues' most frequent spelling of them; between equals, the one in reading order ("Lena Hoffmann"
     # rather than "Hoffmann, Lena"), whatever the order of their documents.
     spellings = Counter(name for name in names if name_key(name) == key)
-    shown = min(spellings, key=lambda name: (-spellings[name], "," in name, names.index(name)), default=page.by[0])
+    shown = min(spellings, key=lambda name: (-spellings[name], "," in name, names.index(name)), default=chosen[0])
     others: dict[str, tuple[str, int]] = {}  # by name key: the first spelling met, and how often
     for name in names:
         if (other := name_key(name)) != key:

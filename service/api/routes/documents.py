@@ -3,13 +3,14 @@ import mimetypes
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from indexer.core.settings import Settings
+from indexer.search.filters import Filters
 from service import citation, searching
 from service.api.deps import CurrentSearcher
-from service.api.routes.search import FilterParams, SortParam, k_parameter
+from service.api.routes.search import SortParam, filter_dependency, k_parameter
 from service.api.schemas import DocumentDetail, DocumentList, SimilarResponse, error_responses
 
 MAX_OFFSET = 100_000  # further than any corpus of the event goes: a listing's cost stays bounded
@@ -43,9 +44,11 @@ def router_for(settings: Settings) -> APIRouter:
     """The document routes, with the limits of ``settings`` in their parameters."""
     router = APIRouter(prefix="/documents", tags=["documents"])
     k_query = k_parameter(settings)
+    read_filters = filter_dependency()  # with the filters declared now
 
     @router.get("", response_model=DocumentList, responses=error_responses(422, 500, 503))
-    def documents(searcher: CurrentSearcher, filters: FilterParams, sort: SortParam = "newest",
+    def documents(searcher: CurrentSearcher, filters: Annotated[Filters, Depends(read_filters)],
+                  sort: SortParam = "newest",
                   limit: Annotated[int, Query(ge=1, le=settings.max_k, description="Documents per page")] = 10,
                   offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Documents skipped")] = 0,
                   ) -> DocumentList:
@@ -60,7 +63,7 @@ def router_for(settings: Settings) -> APIRouter:
 
     @router.get("/{document_id}/similar", response_model=SimilarResponse,
                 responses=error_responses(404, 422, 500, 503))
-    def similar(searcher: CurrentSearcher, document_id: str, filters: FilterParams,
+    def similar(searcher: CurrentSearcher, document_id: str, filters: Annotated[Filters, Depends(read_filters)],
                 k: Annotated[int, k_query] = 10) -> SimilarResponse:
         """The documents closest in meaning to this one, in any language ("more like this"), itself excluded."""
         return searching.similar(searcher, document_id, k=k, filters=filters, index_dir=settings.index_dir)

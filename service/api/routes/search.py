@@ -1,5 +1,7 @@
 # No ``from __future__ import annotations``: the routes are defined in :func:`router_for`, and FastAPI reads
 # their parameters' limits (taken from the settings) from annotations evaluated where they are written.
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -7,9 +9,8 @@ from pydantic import Field
 
 from indexer.core.settings import Settings
 from indexer.search.filters import (
+    FILTERS,
     MAX_FILTER_VALUE_CHARS,
-    MAX_FILTER_VALUES,
-    MAX_NAME_FILTER_VALUES,
     MAX_YEAR,
     MIN_YEAR,
     Filters,
@@ -25,40 +26,31 @@ Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Value = Annotated[str, Field(max_length=MAX_FILTER_VALUE_CHARS)]
 
 
-def _values(description: str, most: int = MAX_FILTER_VALUES) -> Any:
-    """A repeatable filter parameter: at most ``most`` values."""
-    return Query(max_length=most, description=f"{description} (at most {most} values)")
+def filter_dependency() -> Callable[..., Awaitable[Filters]]:
+    """The dependency that reads the filters (``Annotated[Filters, Depends(filter_dependency())]``): one query
+    parameter per filter declared in :data:`indexer.search.filters.FILTERS`, with its limits, so that the OpenAPI
+    schema lists them all."""
 
+    async def filters(request: Request, **values: Any) -> Filters:  # async: no thread-pool hop (see deps.get_state)
+        # pydantic reads "2_026" and "٢٠٢٦" as 2026: years are checked as sent, ASCII digits only, as the page does.
+        check_years({spec.name: request.query_params.getlist(spec.name) for spec in FILTERS
+                     if spec.kind in ("year", "bound")})
+        return Filters(**values)
 
-async def filters(  # async: no thread-pool hop for a few assignments (see deps.get_state)
-    request: Request,
-    edition: Annotated[list[Value], _values("Only these editions")] = [],  # noqa: B006
-    type: Annotated[list[Value], _values("Only these document types")] = [],  # noqa: B006
-    language: Annotated[list[Value], _values("Only documents in these languages")] = [],  # noqa: B006
-    year: Annotated[list[Year], _values("Only these years")] = [],  # noqa: B006
-    year_from: Annotated[int | None, Query(
-        ge=MIN_YEAR, le=MAX_YEAR,
-        description="Only documents from this year on (a range the wrong way round means the years between)")] = None,
-    year_to: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR,
-                                         description="Only documents up to this year")] = None,
-    author: Annotated[list[Value], _values("Only documents by an author whose name contains this")] = [],  # noqa: B006
-    by: Annotated[list[Value], _values("Only documents by this author: the whole name, compared without accents or "
-                                       "case, in either order (\"Dupont, Léa\" = \"Léa Dupont\")",
-                                       MAX_NAME_FILTER_VALUES)] = [],  # noqa: B006
-    supervisor: Annotated[list[Value], _values("Only theses supervised by this person (the whole name, compared "
-                                               "as for by)", MAX_NAME_FILTER_VALUES)] = [],  # noqa: B006
-    keyword: Annotated[list[Value], _values("Only documents with this catalogue keyword (without accents or "
-                                            "case)", MAX_NAME_FILTER_VALUES)] = [],  # noqa: B006
-) -> Filters:
-    """The filter parameters shared by every search-like endpoint."""
-    # pydantic reads "2_026" and "٢٠٢٦" as 2026: years are checked as sent, ASCII digits only, as the page reads them.
-    check_years({name: request.query_params.getlist(name) for name in ("year", "year_from", "year_to")})
-    return Filters(edition=tuple(edition), type=tuple(type), language=tuple(language), year=tuple(year),
-                   year_from=year_from, year_to=year_to, author=tuple(author), by=tuple(by),
-                   supervisor=tuple(supervisor), keyword=tuple(keyword))
-
-
-FilterParams = Annotated[Filters, Depends(filters)]
+    parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
+    for spec in FILTERS:
+        annotation: Any
+        default: list[str] | None
+        if spec.kind == "bound":
+            annotation, default = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description=spec.help)], None
+        else:
+            values = f"{spec.help} (at most {spec.most} values)"
+            kind = Year if spec.kind == "year" else Value
+            annotation, default = Annotated[list[kind], Query(max_length=spec.most, description=values)], []  # type: ignore[valid-type]
+        parameters.append(inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                            annotation=annotation))
+    filters.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return filters
 SortParam = Annotated[Sort, Query(description="relevance (default), or the matches by year: newest or oldest "
                                               "first — the same documents, the same matches")]
 
@@ -72,12 +64,13 @@ def router_for(settings: Settings) -> APIRouter:
     """The search route, with the limits of ``settings`` in its parameters."""
     router = APIRouter(tags=["search"])
     k_query = k_parameter(settings)
+    read_filters = filter_dependency()  # with the filters declared now
 
     @router.get("/search", response_model=SearchResponse, responses=error_responses(422, 500, 503))
     async def search(
         state: State,
         searcher: CurrentSearcher,
-        filters: FilterParams,
+        filters: Annotated[Filters, Depends(read_filters)],
         q: Annotated[str, Query(min_length=1, max_length=settings.max_query_chars,
                                 description="The question or keywords, in any language")],
         k: Annotated[int, k_query] = 10,
