@@ -5,7 +5,8 @@ and it selects documents."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -58,3 +59,58 @@ def test_a_declared_filter_is_everywhere(with_a_format_filter: None, fake_settin
     assert answer.exit_code == 0, answer.output
     printed = answer.output.replace(" ", "")
     assert '"format":"pdf"' in printed and '"format":"docx"' not in printed
+
+
+@pytest.fixture
+def with_a_csv_format() -> Iterator[object]:
+    from indexer.ingest import extract
+
+    csv = extract.FileFormat("csv", (".csv",), extract.extract_text, "text/csv; charset=utf-8", inline=True)
+    extract.FORMATS.append(csv)  # the one list every part reads
+    try:
+        yield csv
+    finally:
+        extract.FORMATS.remove(csv)
+
+
+class _InProcess:
+    """Reads files in this process: a worker process imports the formats as the code declares them, without the
+    one this test adds."""
+
+    def __init__(self, **limits: object) -> None: ...
+
+    def call(self, function: Callable[..., object], *args: object, **kwargs: object) -> object:
+        return function(*args, **kwargs)
+
+    def close(self) -> None: ...
+
+
+def test_a_declared_format_is_read_uploaded_served_and_offered(with_a_csv_format: object, tmp_path: Path,
+                                                               fake_embedder: FakeEmbedder,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from indexer import index_corpus
+    from indexer.ingest import pipeline
+    from service.console import corpus as staff_corpus
+
+    monkeypatch.setattr(pipeline, "Worker", _InProcess)
+    corpus = tmp_path / "corpus"
+    (corpus / "2026-data").mkdir(parents=True)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", ocr=False, admin_token="a" * 20)
+    kept = staff_corpus.save_uploads(corpus / "2026-data", [staff_corpus.Upload(
+        "besoins.csv", io.BytesIO("quartier;besoins\\nGasperich;logement social et crèches\\n".encode()))],
+        settings, replace=False)  # staff may upload it
+    assert [path.name for path in kept] == ["besoins.csv"]
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
+    with TestClient(create_app(settings, embedder=fake_embedder)) as client:
+        listed = client.get("/documents").json()["documents"]
+        assert [(document["path"], document["format"]) for document in listed] == [("2026-data/besoins.csv", "csv")]
+        served = client.get(f"/documents/{listed[0]['id']}/file")
+        assert served.headers["content-type"].startswith("text/csv") and "inline" in served.headers[
+            "content-disposition"]
+        assert "text/csv" in client.get("/openapi.json").json()["paths"]["/documents/{document_id}/file"]["get"][
+            "responses"]["200"]["content"]
+    from service.console.routes import _accepted
+
+    assert ".csv" in _accepted()  # the console's upload form offers it

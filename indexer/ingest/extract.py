@@ -15,11 +15,11 @@ import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from indexer.core.errors import CorruptFileError, EncryptedFileError, ExtractionError, NoTextError, TooLargeError
 from indexer.core.settings import Settings
@@ -435,20 +435,57 @@ def extract_text(path: Path) -> Extracted:
     return Extracted(pages=pages, format="text", heading=_first_line(pages))
 
 
-EXTRACTORS: dict[str, Callable[[Path], Extracted]] = {
-    ".pdf": extract_pdf,
-    ".docx": extract_docx,
-    ".pptx": extract_pptx,
-    ".html": extract_html,
-    ".htm": extract_html,
-    ".md": extract_markdown,
-    ".markdown": extract_markdown,
-    ".txt": extract_text,
-}
+@dataclass(frozen=True)
+class FileFormat:
+    """A file format, declared once. The declaration drives everything that knows formats: which files the indexer
+    reads and how (``suffixes``, ``extractor``), which staff may upload (``zipped`` ones checked for zip bombs first),
+    how the service serves the original (``media_type``; ``inline`` when a browser shows it without running anything
+    from it, else downloaded), whether a document's page renders the file itself (``rendered``) or its passages,
+    and what a passage's number counts (``unit``: "page" or "slide")."""
+
+    name: str  # the index's format name, a document's ``format``
+    suffixes: tuple[str, ...]
+    extractor: Callable[[Path], Extracted]
+    media_type: str
+    inline: bool = False
+    rendered: bool = False
+    zipped: bool = False
+    unit: Literal["page", "slide"] = "page"
+
+
+# The formats Passerelle reads. Add one here (with its extractor above).
+FORMATS: list[FileFormat] = [
+    FileFormat("pdf", (".pdf",), extract_pdf, "application/pdf", inline=True),  # the viewer honours #page=N
+    FileFormat("docx", (".docx",), extract_docx,
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document", zipped=True),
+    FileFormat("pptx", (".pptx",), extract_pptx,
+               "application/vnd.openxmlformats-officedocument.presentationml.presentation", zipped=True, unit="slide"),
+    # HTML could run scripts from the service's origin: downloaded, never shown as it is (its page renders it safely).
+    FileFormat("html", (".html", ".htm"), extract_html, "text/html; charset=utf-8", rendered=True),
+    FileFormat("markdown", (".md", ".markdown"), extract_markdown, "text/markdown; charset=utf-8", inline=True,
+               rendered=True),
+    FileFormat("text", (".txt",), extract_text, "text/plain; charset=utf-8", inline=True),
+]
+
+
+def file_format(path: Path | str) -> FileFormat | None:
+    """The declared format of a file, by its suffix (``None``: not one Passerelle reads)."""
+    suffix = Path(path).suffix.lower()
+    return next((found for found in FORMATS if suffix in found.suffixes), None)
+
+
+def format_named(name: str) -> FileFormat | None:
+    """The declared format of that index name (a document's ``format``)."""
+    return next((found for found in FORMATS if found.name == name), None)
+
+
+def suffixes() -> list[str]:
+    """Every suffix of a format Passerelle reads."""
+    return [suffix for found in FORMATS for suffix in found.suffixes]
 
 
 def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in EXTRACTORS
+    return file_format(path) is not None
 
 
 def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None, layout: bool = True) -> Extracted:
@@ -458,9 +495,10 @@ def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None, layo
     keeps PDF and slide text as the libraries give it (for benchmarks; see :mod:`indexer.ingest.layout`). A file over
     one of ``limits`` (default: the settings' defaults) raises :class:`~indexer.core.errors.TooLargeError`.
     """
-    extractor = EXTRACTORS.get(path.suffix.lower())
-    if extractor is None:
+    declared = file_format(path)
+    if declared is None:
         raise ExtractionError(f"unsupported format {path.suffix or '(no extension)'}")
+    extractor = declared.extractor
     limits = limits or Limits.defaults()
     size = path.stat().st_size
     if size == 0:
@@ -475,7 +513,7 @@ def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None, layo
             _check_zip(path, limits)
             extracted = extract_pptx(path, max_pages=limits.pages, layout=layout)
         else:
-            if extractor is extract_docx:
+            if declared.zipped:
                 _check_zip(path, limits)
             extracted = extractor(path)
     except (ExtractionError, MemoryError):
@@ -487,7 +525,7 @@ def extract(path: Path, *, ocr: bool = False, limits: Limits | None = None, layo
     if characters > limits.passages * limits.passage_tokens * _CHARACTERS_PER_TOKEN:
         raise TooLargeError(f"{characters:,} characters of text, more than {limits.passages:,} passages can hold "
                             "(raise PASSERELLE_MAX_PASSAGES to read it)")
-    return extracted
+    return replace(extracted, format=declared.name)  # the declaration names the format
 
 
 def _check_pages(count: int, most: int | None, what: str) -> None:

@@ -28,12 +28,11 @@ from indexer.core.errors import ExtractionError
 from indexer.core.generations import fsync_dir, write_atomic
 from indexer.core.settings import Settings
 from indexer.ingest.catalogue import CATALOGUE_NAME, read_edition
-from indexer.ingest.extract import Limits, check_zip, is_supported
+from indexer.ingest.extract import Limits, check_zip, file_format, is_supported
 from indexer.ingest.sources import is_ignored
 
 WITHDRAWN = "_withdrawn"  # at the corpus root; "_" folders are never indexed (indexer.ingest.sources.is_ignored)
 EDITION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_ZIPPED = {".docx", ".pptx"}
 _CHUNK = 1 << 20
 
 
@@ -186,7 +185,8 @@ def save_uploads(folder: Path, uploads: Sequence[Upload], settings: Settings, *,
                 os.fsync(out.fileno())
             if size == 0:
                 raise Refused("staff.refused.empty", name=name)
-            if path.suffix.lower() in _ZIPPED:
+            declared = file_format(path)
+            if declared is not None and declared.zipped:
                 try:
                     check_zip(path, Limits.from_settings(settings))
                 except ExtractionError as exc:

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from indexer.core.settings import Settings
+from indexer.ingest.extract import suffixes
 from service import withdrawals
 from service.console import corpus
 from service.console.auth import SESSION_COOKIE, SIGN_IN_CSRF_COOKIE, Session, StaffAuth, csrf_ok
@@ -283,9 +284,7 @@ def get_state_of(request: Request) -> Any:
 
 
 def _accepted() -> set[str]:
-    from indexer.ingest.extract import EXTRACTORS
-
-    return set(EXTRACTORS)
+    return set(suffixes())
 
 
 def _who(name: str, credential: str) -> str:

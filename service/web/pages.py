@@ -280,7 +280,7 @@ def _sections(passages: Sequence[Passage], highlight: Callable[[str, str | None]
 def _rendered(searcher: Searcher, document: Document, passages: Sequence[Passage],
               highlight: Callable[[str, str | None], str], *, index_dir: Path) -> str | None:
     """A Markdown or HTML document rendered from its file, highlighted and anchored (``None``: show passages)."""
-    if document.format not in rendering.RENDERED_FORMATS:
+    if not rendering.is_rendered(document.format):
         return None
     try:
         source = rendering.read_source(searching.document_file(searcher, document.id, index_dir=index_dir))

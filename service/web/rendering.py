@@ -19,8 +19,13 @@ import nh3
 from markdown_it import MarkdownIt
 
 from indexer.core.text import WORD
+from indexer.ingest.extract import format_named
 
-RENDERED_FORMATS = frozenset({"markdown", "html"})  # the index's format names of the files rendered here
+
+def is_rendered(format_name: str) -> bool:
+    """Whether a document's page shows its file rendered here (its declaration says so) rather than its passages."""
+    declared = format_named(format_name)
+    return declared is not None and declared.rendered
 
 # The tags a document may keep. No img: remote images would be blocked by the page's policy (default-src 'self')
 # and would tell third parties who reads what, and relative ones point into the corpus, which the service serves

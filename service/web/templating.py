@@ -15,11 +15,21 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from indexer.ingest.extract import format_named
 from service.web import i18n
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 STATIC_DIR = Path(__file__).parent / "static"
 LANGUAGE_COOKIE = "passerelle_lang"
+
+
+def passage_unit(format_name: str) -> str:
+    """What a passage's number counts in a document of that format: "page", or "slide" (its declaration says)."""
+    declared = format_named(format_name)
+    return declared.unit if declared else "page"
+
+
+TEMPLATES.env.globals["passage_unit"] = passage_unit
 _A_YEAR = 365 * 24 * 3600
 
 

@@ -1,5 +1,4 @@
 # No ``from __future__ import annotations``: see service/api/routes/search.py.
-import mimetypes
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -7,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from indexer.core.settings import Settings
+from indexer.ingest.extract import FORMATS, file_format
 from indexer.search.filters import Filters
 from service import citation, searching
 from service.api.deps import CurrentSearcher
@@ -14,23 +14,6 @@ from service.api.routes.search import SortParam, filter_dependency, k_parameter
 from service.api.schemas import DocumentDetail, DocumentList, SimilarResponse, error_responses
 
 MAX_OFFSET = 100_000  # further than any corpus of the event goes: a listing's cost stays bounded
-
-_MEDIA_TYPES = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".md": "text/markdown; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-}
-# Shown in the browser rather than downloaded: formats it displays without running anything.
-_SHOWN = frozenset({"application/pdf", "text/plain", "text/markdown", "image/png", "image/jpeg", "image/gif",
-                    "image/webp"})
-
-# What the file route may answer, for the OpenAPI schema.
-_SERVED: dict[str, dict[str, Any]] = {
-    media_type: {"schema": {"type": "string", "format": "binary"}}
-    for media_type in ("application/pdf", *(t.split(";")[0] for t in _MEDIA_TYPES.values()), "application/octet-stream")
-}
 
 # What the citation route answers, for the OpenAPI schema: text in each format's own media type.
 _CITATIONS: dict[str, dict[str, Any]] = {
@@ -45,6 +28,11 @@ def router_for(settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/documents", tags=["documents"])
     k_query = k_parameter(settings)
     read_filters = filter_dependency()  # with the filters declared now
+    # What the file route may answer, for the OpenAPI schema: each declared format's media type.
+    served: dict[str, dict[str, Any]] = {
+        media_type: {"schema": {"type": "string", "format": "binary"}}
+        for media_type in (*(declared.media_type.split(";")[0] for declared in FORMATS), "application/octet-stream")
+    }
 
     @router.get("", response_model=DocumentList, responses=error_responses(422, 500, 503))
     def documents(searcher: CurrentSearcher, filters: Annotated[Filters, Depends(read_filters)],
@@ -69,20 +57,19 @@ def router_for(settings: Settings) -> APIRouter:
         return searching.similar(searcher, document_id, k=k, filters=filters, index_dir=settings.index_dir)
 
     @router.get("/{document_id}/file", response_class=FileResponse,
-                responses={200: {"description": "The file, in its own media type", "content": _SERVED},
+                responses={200: {"description": "The file, in its own media type", "content": served},
                            **error_responses(404, 410, 422, 500, 503)})
     def document_file(searcher: CurrentSearcher, document_id: str) -> FileResponse:
         """The original file. Only files of indexed documents are served, looked up by id, never by path."""
         path = searching.document_file(searcher, document_id, index_dir=settings.index_dir)
         record = searcher.index.require_document(document_id)
-        media_type = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-        media_type = media_type or "application/octet-stream"
-        kind = media_type.split(";")[0]
+        declared = file_format(path)
+        media_type = declared.media_type if declared else "application/octet-stream"
         # Inline only what a browser shows without running it (PDFs: their viewer honours #page=N); anything else,
-        # HTML or SVG first, is downloaded: corpus files must not run scripts from the service's origin.
+        # HTML first, is downloaded: corpus files must not run scripts from the service's origin.
         response = FileResponse(path, media_type=media_type, filename=Path(record.path).name,
-                                content_disposition_type="inline" if kind in _SHOWN else "attachment")
-        if kind != "application/pdf":  # a sandbox would stop the PDF viewer; the service's policy holds there
+                                content_disposition_type="inline" if declared and declared.inline else "attachment")
+        if media_type != "application/pdf":  # a sandbox would stop the PDF viewer; the service's policy holds there
             response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return response
 
