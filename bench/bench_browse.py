@@ -47,7 +47,7 @@ def ensure_index(index_dir: Path, models_dir: Path) -> None:
             Manifest.read(current / MANIFEST).format_version == FORMAT_VERSION:
         return
     env = os.environ | {"PASSERELLE_MODELS_DIR": str(models_dir)}
-    subprocess.run([sys.executable, "-m", "service.cli.commands", "index", str(ROOT / "corpus"), "--index-dir",
+    subprocess.run([sys.executable, "-m", "service.cli", "index", str(ROOT / "corpus"), "--index-dir",
                     str(index_dir)], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 

@@ -47,8 +47,16 @@ def _env(index_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def _index(corpus: Path, index_dir: Path, *options: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "service.cli.commands", "index", str(corpus), *options],
-                            env=_env(index_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    # Its log goes beside the index, so that a failed run says why (_why).
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    log = (index_dir.parent / "index.log").open("ab")
+    return subprocess.Popen([sys.executable, "-m", "service.cli", "index", str(corpus), *options],
+                            env=_env(index_dir), stdout=subprocess.DEVNULL, stderr=log, cwd=ROOT)
+
+
+def _why(index_dir: Path) -> str:
+    lines = (index_dir.parent / "index.log").read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(lines[-15:])
 
 
 def _document_ids(index_dir: Path) -> list[str]:
@@ -127,12 +135,12 @@ def drill(corpus_source: Path, models_dir: Path, *, reload_interval: float) -> t
         corpus, index_dir = Path(scratch) / "corpus", Path(scratch) / "index"
         shutil.copytree(corpus_source, corpus)
         if _index(corpus, index_dir).wait() != 0:
-            raise RuntimeError("the first indexing run failed")
+            raise RuntimeError(f"the first indexing run failed:\n{_why(index_dir)}")
         document_ids = _document_ids(index_dir)
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli.commands", "serve", "--port", str(port)],
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
             env=_env(index_dir, PASSERELLE_RELOAD_INTERVAL=str(reload_interval),
                      PASSERELLE_MODELS_DIR=str(models_dir)),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
@@ -150,14 +158,14 @@ def drill(corpus_source: Path, models_dir: Path, *, reload_interval: float) -> t
                 for number in range(3):
                     changed.write_text(f"{original}\n\nAjout {number} : une phrase de plus.\n", encoding="utf-8")
                     if _index(corpus, index_dir).wait() != 0:
-                        raise RuntimeError("an indexing run under load failed")
+                        raise RuntimeError(f"an indexing run under load failed:\n{_why(index_dir)}")
                     time.sleep(max(reload_interval * 2, 0.5))
                 for moment, ready in moments.items():
                     result = _kill_when(_index(corpus, index_dir, "--full"), ready)
                     print(f"  kill -9 {moment}: {result}; health "
                           f"{httpx.get(url + '/health', timeout=30).json()['status']}")
                 if _index(corpus, index_dir).wait() != 0:
-                    raise RuntimeError("the run after the kills failed")
+                    raise RuntimeError(f"the run after the kills failed:\n{_why(index_dir)}")
                 time.sleep(max(reload_interval * 2, 0.5))
             with httpx.Client(base_url=url, timeout=30) as client:
                 lost = sum(client.get(f"/documents/{i}").status_code != 200 for i in document_ids)

@@ -163,7 +163,7 @@ def serve(index_dir: Path, models_dir: Path, port: int, *, cache_size: int = 0) 
     """``passerelle serve`` on ``port``; the query-embedding cache is off unless ``cache_size`` is given."""
     env = os.environ | {"PASSERELLE_INDEX_DIR": str(index_dir), "PASSERELLE_MODELS_DIR": str(models_dir),
                         "PASSERELLE_QUERY_CACHE_SIZE": str(cache_size)}
-    return subprocess.Popen([sys.executable, "-m", "service.cli.commands", "serve", "--port", str(port)], env=env,
+    return subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
 
 

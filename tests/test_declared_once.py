@@ -114,3 +114,24 @@ def test_a_declared_format_is_read_uploaded_served_and_offered(with_a_csv_format
     from service.console.routes import _accepted
 
     assert ".csv" in _accepted()  # the console's upload form offers it
+
+
+def test_a_citation_style_is_one_registry_entry(fake_settings: Settings, fake_embedder: FakeEmbedder,
+                                                fake_indexed: IndexReport) -> None:
+    from service import citations
+
+    plain = citations.Style("title-only", "text/plain; charset=utf-8", lambda item: item["title"] + "\n", "txt",
+                            "title-only (the title alone)")
+    citations.STYLES[plain.name] = plain
+    try:
+        with TestClient(create_app(fake_settings, embedder=fake_embedder)) as client:
+            operation = client.get("/openapi.json").json()["paths"]["/documents/{document_id}/cite"]["get"]
+            [parameter] = [p for p in operation["parameters"] if p["name"] == "format"]
+            assert "title-only" in parameter["schema"]["enum"]
+            document = client.get("/documents").json()["documents"][0]
+            answer = client.get(f"/documents/{document['id']}/cite", params={"format": "title-only"})
+            assert answer.text == document["title"] + "\n" and answer.headers["content-disposition"].endswith('.txt"')
+            page = client.get(f"/d/{document['id']}").text
+            assert f"/documents/{document['id']}/cite?format=title-only" in page  # offered for download
+    finally:
+        del citations.STYLES[plain.name]

@@ -29,9 +29,10 @@ from indexer.core.text import name_key
 from indexer.search.filters import Filters, Mode, filter_spec
 from indexer.search.highlight import Highlighter
 from indexer.search.searcher import Searcher
-from service import citation, searching
+from service import searching
 from service.api.deps import CurrentSearcher, State
 from service.api.schemas import Document, DocumentList, Passage, SearchResponse
+from service.citations.page import PageCitation
 from service.runtime.engine import QueryEngine
 from service.web import i18n, rendering
 from service.web.page_state import PageState
@@ -320,7 +321,7 @@ def document_page(request: Request, state: State, searcher: CurrentSearcher, doc
     document = detail.document
     extra = [(key, _links(page, key, value)) for key, value in document.extra.items() if value not in (None, "", [])]
     rendered = _rendered(searcher, document, detail.passages, highlight, index_dir=state.settings.index_dir)
-    cite = citation.PageCitation.of(document, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
+    cite = PageCitation.of(document, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
     context.update(document=document, sections=[] if rendered else _sections(detail.passages, highlight),
                    rendered=rendered, related=related, extra=extra, cite=cite)
     return _render(request, "document.html", context)

@@ -58,7 +58,7 @@ def test_index_command_prints_summary_with_failures(settings: Settings, tmp_path
 
 def _serve(settings: Settings, index_dir: Path, port: int) -> subprocess.Popen[str]:
     env = os.environ | _env(settings) | {"PASSERELLE_INDEX_DIR": str(index_dir)}
-    return subprocess.Popen([sys.executable, "-m", "service.cli.commands", "serve", "--port", str(port)], env=env,
+    return subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             cwd=Path(__file__).resolve().parents[2])
 
@@ -101,7 +101,7 @@ def test_serve_without_an_index_exits_with_the_reason(settings: Settings, tmp_pa
 def test_serve_with_a_short_admin_token_says_why_without_echoing_it(settings: Settings, tmp_path: Path) -> None:
     secret = "Zq7-not-long-15"  # 15 characters: one short
     env = os.environ | _env(settings) | {"PASSERELLE_ADMIN_TOKEN": secret}
-    done = subprocess.run([sys.executable, "-m", "service.cli.commands", "serve", "--port", str(free_port())], env=env,
+    done = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(free_port())], env=env,
                           capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
     output = done.stdout + done.stderr
     assert done.returncode == 2, output

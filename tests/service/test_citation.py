@@ -1,4 +1,4 @@
-"""Citations (service/citation.py) without a server: every export format read back by an independent parser
+"""Citations (service/citations/) without a server: every export format read back by an independent parser
 (bibtexparser, rispy, a JSON schema of CSL-JSON), the APA reference's parts, names, and the edition's catalogue."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 
 from indexer.core.store import DocumentRecord
-from service import citation
+from service import citations as citation
+from service.citations.page import highwire_tags
 
 BASE = "http://passerelle.test/"
 PROGRAMME = "Bachelor en Sciences Sociales et Éducatives (BSSE), Université du Luxembourg"
@@ -254,7 +255,7 @@ def test_apa_html_escapes_the_documents_text(corpus: Path) -> None:
 
 def test_highwire_tags(corpus: Path) -> None:
     record = _record()
-    tags = citation.highwire_tags(record, _item(corpus), pdf_url="http://passerelle.test/documents/0123abcd/file")
+    tags = highwire_tags(record, _item(corpus), pdf_url="http://passerelle.test/documents/0123abcd/file")
     names = dict(tags)
     assert names["citation_title"] == record.title and names["citation_author"] == "Hoffmann, Lena"
     assert names["citation_publication_date"] == "2025"
@@ -262,7 +263,7 @@ def test_highwire_tags(corpus: Path) -> None:
     assert names["citation_pdf_url"].endswith("/documents/0123abcd/file")
     assert names["citation_keywords"] == "Integration; Schule"
     slides = _record(**KINDS[1])
-    assert "citation_pdf_url" not in dict(citation.highwire_tags(slides, _item(corpus, **KINDS[1]), pdf_url="x"))
+    assert "citation_pdf_url" not in dict(highwire_tags(slides, _item(corpus, **KINDS[1]), pdf_url="x"))
 
 
 @pytest.mark.parametrize(("name", "expected"), [

@@ -74,7 +74,8 @@ def test_cite_defaults_to_csl_json_and_refuses_what_it_does_not_know(fake_client
 def test_cite_is_documented_with_its_formats(fake_client: httpx.Client) -> None:
     operation = fake_client.get("/openapi.json").json()["paths"]["/documents/{document_id}/cite"]["get"]
     [parameter] = [p for p in operation["parameters"] if p["name"] == "format"]
-    assert parameter["schema"]["enum"] == ["csl-json", "bibtex", "ris", "apa"]
+    assert sorted(parameter["schema"]["enum"]) == ["apa", "bibtex", "csl-json", "ris"]  # the registry's styles
+    assert parameter["schema"]["default"] == "csl-json"
     assert {"200", "404", "422"} <= set(operation["responses"])
     assert "application/x-bibtex" in operation["responses"]["200"]["content"]
 

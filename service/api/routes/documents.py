@@ -1,6 +1,6 @@
 # No ``from __future__ import annotations``: see service/api/routes/search.py.
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
@@ -8,26 +8,26 @@ from fastapi.responses import FileResponse, Response
 from indexer.core.settings import Settings
 from indexer.ingest.extract import FORMATS, file_format
 from indexer.search.filters import Filters
-from service import citation, searching
+from service import searching
 from service.api.deps import CurrentSearcher
 from service.api.routes.search import SortParam, filter_dependency, k_parameter
 from service.api.schemas import DocumentDetail, DocumentList, SimilarResponse, error_responses
+from service.citations import STYLES, cite_key, item_for, render
 
 MAX_OFFSET = 100_000  # further than any corpus of the event goes: a listing's cost stays bounded
-
-# What the citation route answers, for the OpenAPI schema: text in each format's own media type.
-_CITATIONS: dict[str, dict[str, Any]] = {
-    media_type.split(";")[0]: {"schema": {"type": "string"}} for media_type in citation.MEDIA_TYPES.values()
-} | {  # CSL-JSON is a list of items (one here), as reference managers import it
-    citation.MEDIA_TYPES["csl-json"]: {"schema": {"type": "array", "items": {"type": "object"}}},
-}
-
 
 def router_for(settings: Settings) -> APIRouter:
     """The document routes, with the limits of ``settings`` in their parameters."""
     router = APIRouter(prefix="/documents", tags=["documents"])
     k_query = k_parameter(settings)
     read_filters = filter_dependency()  # with the filters declared now
+    # What the citation route answers, for the OpenAPI schema: each style in its own media type (CSL-JSON is a list
+    # of items, one here, as reference managers import it).
+    citations: dict[str, dict[str, Any]] = {
+        style.media_type.split(";")[0]: {"schema": {"type": "array", "items": {"type": "object"}}
+                                         if style.name == "csl-json" else {"type": "string"}}
+        for style in STYLES.values()}
+    style_name: Any = Literal[tuple(STYLES)]  # the registry's names, an enumeration in the schema
     # What the file route may answer, for the OpenAPI schema: each declared format's media type.
     served: dict[str, dict[str, Any]] = {
         media_type: {"schema": {"type": "string", "format": "binary"}}
@@ -74,20 +74,20 @@ def router_for(settings: Settings) -> APIRouter:
         return response
 
     @router.get("/{document_id}/cite", response_class=Response,
-                responses={200: {"description": "The citation, in the format's media type", "content": _CITATIONS},
+                responses={200: {"description": "The citation, in the format's media type", "content": citations},
                            **error_responses(404, 422, 500, 503)})
     def cite(request: Request, searcher: CurrentSearcher, document_id: str,
-             fmt: Annotated[citation.Format, Query(alias="format", description=(
-                 "csl-json (Zotero, Mendeley, Pandoc), bibtex (LaTeX), ris (EndNote, Citavi, Zotero) or apa "
-                 "(APA 7, plain text)"))] = "csl-json") -> Response:
+             fmt: Annotated[style_name, Query(alias="format", description=", ".join(
+                 style.description for style in STYLES.values()))] = "csl-json") -> Response:
         """How to cite a document: a reference in APA 7, or an entry to import into a reference manager. The
         reference points to the document's page on this service."""
         record = searching.document_record(searcher, document_id, index_dir=settings.index_dir)
-        item = citation.item_for(record, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
+        item = item_for(record, corpus_root=searcher.index.corpus_root, base_url=str(request.base_url))
         headers = {}
-        if fmt in citation.EXTENSIONS:  # files to import: saved, under a name that says what they are
-            name = f"{citation.cite_key(item)}.{citation.EXTENSIONS[fmt]}"
+        style = STYLES[fmt]
+        if style.extension:  # files to import: saved, under a name that says what they are
+            name = f"{cite_key(item)}.{style.extension}"
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return Response(citation.render(item, fmt), media_type=citation.MEDIA_TYPES[fmt], headers=headers)
+        return Response(render(item, fmt), media_type=style.media_type, headers=headers)
 
     return router
