@@ -24,10 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench_load import free_port, serve, wait_ready
+from bench_load import serve
 
 from indexer.core.generations import FORMAT_VERSION, MANIFEST, Manifest, current_generation
 from indexer.core.settings import Settings
+from tests.support.servers import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 URLS = (

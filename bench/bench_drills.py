@@ -35,7 +35,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import free_port, wait_ready
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
+
+
+from tests.support.servers import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["logement social", "Wohnungslosigkeit", "santé mentale des jeunes", "digital skills", "Eeler Leit"]

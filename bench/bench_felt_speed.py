@@ -21,9 +21,10 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from bench_load import free_port, serve, wait_ready
+from bench_load import serve
 
 from indexer import Embedder, Settings, index_corpus
+from tests.support.servers import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

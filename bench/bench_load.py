@@ -42,7 +42,6 @@ import http.client
 import json
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
@@ -52,7 +51,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import faiss
-import httpx
 import numpy as np
 import torch
 
@@ -61,15 +59,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from queries import QUERIES
 
 from indexer import Embedder, Index, Settings
+from tests.support.servers import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = (1, 8)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def load_queries(path: str, limit: int) -> list[str]:
@@ -165,20 +158,6 @@ def serve(index_dir: Path, models_dir: Path, port: int, *, cache_size: int = 0) 
                         "PASSERELLE_QUERY_CACHE_SIZE": str(cache_size)}
     return subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-
-
-def wait_ready(base_url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 180
-    with httpx.Client(base_url=base_url, timeout=10) as http:
-        while True:
-            try:
-                if http.get("/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server on {base_url} did not start")
-            time.sleep(0.2)
 
 
 class Bare:

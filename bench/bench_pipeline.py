@@ -21,10 +21,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import Bare, free_port, paired_latency, serve, wait_ready
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
+from bench_load import Bare, paired_latency, serve
 from queries import QUERIES
 
 from indexer import Embedder, Index, Settings, index_corpus
+from tests.support.servers import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 

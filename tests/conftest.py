@@ -8,11 +8,7 @@ the real default model, for the tests whose assertion is about meaning (those ar
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +16,7 @@ import httpx
 import pytest
 
 from indexer import Embedder, FakeEmbedder, IndexReport, Settings, index_corpus
+from tests.support.servers import run_server
 
 from .documents import write_small_corpus
 
@@ -108,12 +105,6 @@ def fake_indexed(fake_settings: Settings, fake_embedder: FakeEmbedder) -> IndexR
                         settings=fake_settings)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(settings: Settings, embedder: Embedder, indexed: IndexReport) -> Iterator[str]:
     """A real uvicorn server on loopback, serving the small corpus."""
@@ -126,29 +117,6 @@ def fake_server(fake_settings: Settings, fake_embedder: FakeEmbedder, fake_index
     """The same server over the fake embedder's index (the service must be given the embedder that built it)."""
     with run_server(fake_settings, fake_embedder) as url:
         yield url
-
-
-@contextlib.contextmanager
-def run_server(settings: Settings, embedder: Embedder) -> Iterator[str]:
-    """Run the service in a thread of this process, on a free loopback port; yields its base URL."""
-    import uvicorn
-
-    from service import create_app
-
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, embedder=embedder), host="127.0.0.1", port=port,
-                            log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture

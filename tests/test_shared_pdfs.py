@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer import FakeEmbedder, Index, Settings, index_corpus
-
-from .conftest import SHARED
+from tests.conftest import SHARED
 
 PDFS = SHARED / "data" / "pdf"
 pytestmark = [pytest.mark.slow,
@@ -18,7 +17,7 @@ pytestmark = [pytest.mark.slow,
 
 
 def test_every_shared_pdf_is_indexed_or_reported(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
-    # OCR off: this test is about surviving every file; OCR has its own tests (tests/indexer/test_extract.py),
+    # OCR off: this test is about surviving every file; OCR has its own tests (tests/indexer/ingest/test_extract.py),
     # and reading 45 scans here would add many minutes.
     settings = Settings(passage_tokens=480, overlap_tokens=0, ocr=False)
     report = index_corpus(PDFS, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings)
