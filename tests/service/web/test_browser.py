@@ -482,3 +482,20 @@ def test_cite_a_document_and_copy_its_bibtex(browser: Any, fake_server: str) -> 
         apa = page.evaluate("navigator.clipboard.readText()")
         assert apa.startswith(f"Hoffmann, L. (2025). {GERMAN_THESIS} [Thesis]. http") and "<i>" not in apa
         tab.shot("13-cite")
+
+
+def test_a_french_question_finds_the_german_thesis_and_says_why(browser: Any, server: str) -> None:
+    """End to end with the real model: a French question finds the German thesis that answers it first, marked a
+    match, and the page says why."""
+    with _open(browser, server, locale="fr-FR") as tab:
+        tab.page.goto("/?q=" + "comment aider les enfants immigrés à s'intégrer à l'école".replace(" ", "+"))
+        first = tab.results().first
+        first.wait_for()
+        assert GERMAN_THESIS in first.inner_text()
+        assert "hit-related" not in (first.get_attribute("class") or "")  # a match, not only related
+        assert tab.page.locator("#results .hits:not(.hits-related) .hit-title").first.inner_text() == GERMAN_THESIS
+        # Why: the one word the question shares with it once folded ("intégrer", "Integration"), or its meaning.
+        assert first.locator(".why").inner_text() in ("Contient : Integration",
+                                                      "Trouvé par le sens (document en allemand)")
+        tab.shot("real-model-cross-lingual")
+        assert not tab.errors
