@@ -25,7 +25,7 @@ serve: setup
 run: index serve
 
 lint: setup
-	$(BIN)/ruff check indexer service tests tools $(wildcard bench)
+	$(BIN)/ruff check indexer service tests tools docs $(wildcard bench)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

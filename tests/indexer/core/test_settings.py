@@ -1,20 +1,11 @@
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from indexer.core.settings import Settings
-from tests.conftest import REPO
-
-README = REPO / "README.md"
-
-
-def test_every_setting_is_documented_in_the_readme_and_nothing_else() -> None:
-    documented = set(re.findall(r"^\| `PASSERELLE_([A-Z_]+)` \|", README.read_text(encoding="utf-8"), re.M))
-    assert documented == {name.upper() for name in Settings.model_fields}
 
 
 def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
