@@ -3,12 +3,16 @@
 - ``<!-- settings: … -->`` in ``settings.md``: one row per field of :class:`indexer.core.settings.Settings`
   (its environment variable, default and description);
 - ``<!-- cli: … -->`` in ``cli.md``: every ``passerelle`` command with its arguments and options (typer's click
-  commands, as ``--help`` shows them).
+  commands, as ``--help`` shows them);
+- ``<!-- figures: eval -->``: nDCG@10 by set and mode from ``bench/results/eval.json``, which
+  ``bench/bench_eval.py`` writes with its command and date (a figure cannot exist without its run).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import typer.main
@@ -18,6 +22,8 @@ from indexer.core.settings import Settings
 
 _SETTINGS = re.compile(r"<!-- settings:[^>]*-->")
 _CLI = re.compile(r"<!-- cli:[^>]*-->")
+_EVAL = re.compile(r"<!-- figures: eval -->")
+RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
 
 
 def _cell(text: str) -> str:
@@ -60,6 +66,19 @@ def cli_reference() -> str:
     return "\n".join(parts)
 
 
+def eval_table() -> str:
+    found = json.loads((RESULTS / "eval.json").read_text(encoding="utf-8"))
+    rows = ["| set | queries | keyword | dense | **hybrid** | hybrid Recall@100 |", "|---|---|---|---|---|---|"]
+    for name, modes in found["sets"].items():
+        rows.append(f"| {name} | {modes['hybrid']['queries']} | {modes['keyword']['ndcg@10']:.3f} | "
+                    f"{modes['dense']['ndcg@10']:.3f} | **{modes['hybrid']['ndcg@10']:.3f}** | "
+                    f"{modes['hybrid']['recall@100']:.3f} |")
+    rows += ["", f"*nDCG@10; measured {found['date']} on {found['machine']} by `{found['command']}` "
+             "(`bench/results/eval.json`).*"]
+    return "\n".join(rows)
+
+
 def on_page_markdown(markdown: str, **_: Any) -> str:
     markdown = _SETTINGS.sub(lambda _: settings_table(), markdown)
+    markdown = _EVAL.sub(lambda _: eval_table(), markdown)
     return _CLI.sub(lambda _: cli_reference(), markdown)

@@ -27,6 +27,7 @@ from service import withdrawals
 from service.console import corpus
 from service.console.auth import SESSION_COOKIE, SIGN_IN_CSRF_COOKIE, Session, StaffAuth, csrf_ok
 from service.runtime.reindex import Reindexer
+from service.runtime.state import ServiceState
 from service.web import i18n
 from service.web.templating import interface_language, render
 
@@ -279,8 +280,9 @@ async def answer(request: Request, exc: Exception) -> Response:
     return exc.response
 
 
-def get_state_of(request: Request) -> Any:
-    return request.app.state.passerelle
+def get_state_of(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.passerelle
+    return state
 
 
 def _accepted() -> set[str]:
