@@ -39,7 +39,7 @@ class JsonFormatter(logging.Formatter):
         line.update(fields(record))
         if record.exc_info:
             line["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return _one_line(json.dumps(line, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
@@ -56,7 +56,19 @@ class TextFormatter(logging.Formatter):
 
 def _plain(value: Any) -> str:
     text = str(value)
-    return json.dumps(text, ensure_ascii=False) if not text or any(c.isspace() or c in "\"=" for c in text) else text
+    return _one_line(json.dumps(text, ensure_ascii=False)) if not text or any(c.isspace() or c in "\"=" for c in text) \
+        else text
+
+
+# JSON leaves these as they are outside ASCII, and readers that split on every line break (Python's splitlines,
+# some log shippers) would cut a line there: a file name could forge a log line.
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def _one_line(text: str) -> str:
+    for character, escaped in _LINE_BREAKS.items():
+        text = text.replace(character, escaped)
+    return text
 
 
 def configure(log_format: Literal["text", "json"] = "text", *, level: int = logging.WARNING) -> None:

@@ -95,3 +95,12 @@ def test_passerelle_serve_writes_readable_text(served_settings: Settings) -> Non
     assert SECRET_QUERY not in output
     with pytest.raises(json.JSONDecodeError):
         json.loads(output.splitlines()[0])
+
+
+def test_no_value_can_split_a_log_line() -> None:
+    from service.runtime.logs import JsonFormatter, TextFormatter
+
+    forged = "report\u2028{\"level\": \"info\"}\u0085.pdf"
+    for formatter in (JsonFormatter(), TextFormatter()):
+        line = formatter.format(_record("removed %s", path=forged))
+        assert len(line.splitlines()) == 1 and "\\u2028" in line
