@@ -87,6 +87,10 @@ FILTERS: list[FilterSpec] = [
 ]
 
 
+def _filters(values: dict[str, Any]) -> Filters:
+    return Filters(**values)
+
+
 def filter_spec(name: str) -> FilterSpec:
     """The declaration of filter ``name``; ``KeyError`` for a name no filter has."""
     for spec in FILTERS:
@@ -142,6 +146,15 @@ class Filters:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Filters are immutable: make new ones")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled and copied as the values they were made from
+        return (_filters, (dict(self._values),))
+
+    def __copy__(self) -> Filters:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Filters:
+        return self
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Filters) and self._values == other._values

@@ -181,3 +181,16 @@ def test_hybrid_is_never_below_either_part_on_a_fixed_set(real_searcher: Searche
 
 def test_a_year_range_the_wrong_way_round_is_the_years_between() -> None:
     assert Filters(year_from=2026, year_to=2020) == Filters(year_from=2020, year_to=2026)
+
+
+def test_filters_are_values_that_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    chosen = Filters(edition=("2026-ia",), by=("Léa Dupont",), year_from=2024)
+    assert pickle.loads(pickle.dumps(chosen)) == chosen and copy.deepcopy(chosen) == chosen
+    assert hash(chosen) == hash(Filters(year_from=2024, by=["Léa Dupont"], edition=["2026-ia"]))
+    with pytest.raises(AttributeError):
+        chosen.edition = ()  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no filter is called"):
+        Filters(colour=("blue",))
