@@ -147,6 +147,9 @@ class Filters:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Filters are immutable: make new ones")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Filters are immutable: make new ones")
+
     def __reduce__(self) -> tuple[Any, ...]:  # pickled and copied as the values they were made from
         return (_filters, (dict(self._values),))
 

@@ -7,6 +7,7 @@ when every file of the request has passed; a refusal removes the temporary files
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -231,8 +232,9 @@ def withdraw(corpus: Path, relative: str, mode: Literal["move", "delete"]) -> Pa
         return None
     inside = path.relative_to(corpus.resolve())
     target = corpus / WITHDRAWN / inside
-    if target.exists():  # withdrawn before under the same name: keep both
-        target = target.with_name(f"{target.stem}.{time.strftime('%Y%m%d-%H%M%S')}{target.suffix}")
+    while target.exists():  # withdrawn before under the same name: keep both
+        stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000_000:09d}"
+        target = target.with_name(f"{Path(inside.name).stem}.withdrawn-{stamp}{target.suffix}")
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(path, target)
     os.utime(target)  # the retention counts from the withdrawal (see withdrawn_files)
@@ -247,7 +249,7 @@ class WithdrawnFile:
     days_left: int
 
 
-_STAMP = re.compile(r"\.\d{8}-\d{6}(?=\.[^.]+$)")  # added when a name was withdrawn twice (see withdraw)
+_STAMP = re.compile(r"\.withdrawn-\d{8}-\d{6}-\d{9}(?=\.[^.]+$|$)")  # added when a name was withdrawn twice
 
 
 def withdrawn_files(corpus: Path, days: int) -> list[WithdrawnFile]:
@@ -309,18 +311,23 @@ _WORD = re.compile(r"^[a-z][a-z-]{0,39}$")
 
 
 def catalogue_for(corpus: Path, relative: str) -> Path:
-    """The catalogue that describes the document at ``relative``: the deepest existing ``catalogue.toml`` from its
-    folder up to its edition's (deeper catalogues win: indexer.ingest.catalogue), else a new one in the edition's."""
+    """The catalogue that describes the document at ``relative``, as the indexer reads them
+    (indexer.ingest.catalogue): the deepest ``catalogue.toml`` from its folder up to its edition's that has an entry
+    for it; without one, the deepest existing catalogue; without any, a new one in the edition's folder."""
     path = document_path(corpus, relative)
     root = corpus.resolve()
     parts = path.relative_to(root).parts
     edition = root / parts[0] if len(parts) > 1 else root  # a file at the corpus root: the root's catalogue
-    folder = path.parent
+    folders = [path.parent]
     # Up from the file's folder, never past its edition's folder (nor the corpus root, its parent).
-    while folder != edition and folder != root and folder.is_relative_to(root) \
-            and not (folder / CATALOGUE_NAME).is_file():
-        folder = folder.parent
-    return folder / CATALOGUE_NAME
+    while folders[-1] != edition and folders[-1] != root and folders[-1].is_relative_to(root):
+        folders.append(folders[-1].parent)
+    existing = [folder / CATALOGUE_NAME for folder in folders if (folder / CATALOGUE_NAME).is_file()]
+    for catalogue in existing:
+        with contextlib.suppress(Refused):
+            if _entry(_parse(catalogue), path.relative_to(catalogue.parent).as_posix()) is not None:
+                return catalogue
+    return existing[0] if existing else folders[-1] / CATALOGUE_NAME
 
 
 def description(corpus: Path, relative: str) -> dict[str, Any]:

@@ -159,6 +159,11 @@ def router_for(settings: Settings) -> APIRouter:
             auth.audit.record(session.who, "upload-refused", folder, reason=refused.key,
                               files=[item.filename for item in files])
             return _refusal(request, refused.key, status=400, back=f"/admin/editions/{folder}", **refused.values)
+        for path in kept:  # a file uploaded where a withdrawn one was is a new document there, not a withdrawn one
+            relative = path.resolve().relative_to(corpus_dir.resolve()).as_posix()
+            if ids := withdrawals.withdrawn_at(settings.index_dir, relative):
+                withdrawals.record_restored(settings.index_dir, ids, relative)
+                get_state_of(request).live.searcher.show(ids)
         auth.audit.record(session.who, "upload", folder, files=[path.name for path in kept],
                           bytes=sum(path.stat().st_size for path in kept))
         return RedirectResponse(f"/admin/editions/{folder}?{urlencode({'done': 'uploaded', 'n': len(kept)})}",

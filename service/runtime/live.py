@@ -13,7 +13,6 @@ import asyncio
 import logging
 import re
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,9 +52,9 @@ class LiveIndex:
         searcher = Searcher(index.preload(), self.embedder, max_query_chars=settings.max_query_chars,
                             max_k=settings.max_k, languages=tuple(settings.languages))
         language_probabilities("", languages=searcher.languages)  # the detector's model, read before a query needs it
-        # A generation built before a withdrawal still holds the document: hidden until a newer one.
-        built = datetime.fromisoformat(index.manifest.created_at).timestamp()
-        searcher.hide(withdrawn_since(settings.index_dir, built))
+        # Every document withdrawn and not restored is hidden: a generation still holds it when it was built before
+        # the withdrawal, or by a run that had read the file before it left (a run that ended after it).
+        searcher.hide(withdrawn_since(settings.index_dir, 0.0))
         return searcher
 
     @property

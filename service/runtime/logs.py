@@ -50,7 +50,8 @@ class TextFormatter(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         extra = fields(record)
-        text = super().formatMessage(record)
+        # The message on one line too (a name it quotes may hold a line break); a traceback follows on its own lines.
+        text = _one_line(super().formatMessage(record)).replace("\n", "\\n").replace("\r", "\\r")
         return text + "".join(f" {key}={_plain(value)}" for key, value in extra.items()) if extra else text
 
 

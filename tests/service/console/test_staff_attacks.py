@@ -321,3 +321,49 @@ def test_the_run_summary_speaks_french_with_a_decimal_comma() -> None:
                           seconds=i18n.decimal("fr", 0.0))
     assert "(0,0 s)" in page
     assert i18n.translate("fr", "punct.colon") == "\u00a0: "
+
+
+# -- found by review: a re-index that read a file before its withdrawal, the catalogue with the entry, names -------
+
+def test_a_document_withdrawn_while_a_run_had_read_it_stays_hidden(tmp_path: Path, fake_embedder: Any) -> None:
+    """The generation a running re-index writes may still hold a file withdrawn meanwhile: it is hidden in it too."""
+    from indexer import index_corpus
+    from service import withdrawals
+    from service.runtime.live import LiveIndex
+    from tests.documents import write_small_corpus
+
+    corpus = write_small_corpus(tmp_path / "corpus")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", ocr=False)
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings)
+    live = LiveIndex(settings, fake_embedder)
+    record = next(iter(live.index.all_documents()))
+    withdrawals.record_withdrawn(settings.index_dir, [record.id], record.path)  # withdrawn before the run ended
+    index_corpus(corpus, index_dir=settings.index_dir, embedder=fake_embedder, settings=settings, full=True)
+    assert live.reload() and live.index.document(record.id) is not None  # the new generation holds it…
+    assert record.id in live.searcher.hidden  # …and hides it
+    withdrawals.record_restored(settings.index_dir, [record.id], record.path)
+    assert live.reload(force=True) is False and record.id not in LiveIndex(settings, fake_embedder).searcher.hidden
+
+
+def test_describe_edits_the_catalogue_whose_entry_the_indexer_reads(tmp_path: Path) -> None:
+    edition = tmp_path / "ed"
+    (edition / "sub").mkdir(parents=True)
+    (edition / "sub" / "a.txt").write_text("a", encoding="utf-8")
+    (edition / "catalogue.toml").write_text(
+        '[[documents]]\nfile = "sub/a.txt"\ntitle = "Real title"\nsupervisor = "Léa"\n', encoding="utf-8")
+    (edition / "sub" / "catalogue.toml").write_text('[[documents]]\nfile = "b.txt"\ntitle = "B"\n', encoding="utf-8")
+    assert corpus.catalogue_for(tmp_path, "ed/sub/a.txt") == (edition / "catalogue.toml").resolve()
+    assert corpus.description(tmp_path, "ed/sub/a.txt") == {"title": "Real title"}
+    corpus.describe(tmp_path, "ed/sub/a.txt", {"title": "Better title"})
+    text = (edition / "catalogue.toml").read_text(encoding="utf-8")
+    assert 'title = "Better title"' in text and 'supervisor = "Léa"' in text
+
+
+def test_a_name_that_looks_stamped_is_restored_where_it_was(tmp_path: Path) -> None:
+    (tmp_path / "ed").mkdir()
+    for _ in range(2):  # the same name withdrawn twice, within a second
+        (tmp_path / "ed" / "scan.20240101-120000.txt").write_text("x", encoding="utf-8")
+        corpus.withdraw(tmp_path, "ed/scan.20240101-120000.txt", "move")
+    listed = corpus.withdrawn_files(tmp_path, 30)
+    assert len(listed) == 2 and {item.original for item in listed} == {"ed/scan.20240101-120000.txt"}
+    assert corpus.restore(tmp_path, listed[0].path, 30) == "ed/scan.20240101-120000.txt"
