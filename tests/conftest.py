@@ -20,6 +20,9 @@ from tests.support.servers import run_server
 
 from .documents import write_small_corpus
 
+# `passerelle index` run in this process (CliRunner) would lower the priority of the whole test run for good.
+os.environ.setdefault("PASSERELLE_INDEX_NICENESS", "0")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 

@@ -152,6 +152,10 @@ class Settings(BaseSettings):
         "share, at the same path); otherwise files are read on the machine running `passerelle index`.",
     )
 
+    index_niceness: int = Field(
+        10, ge=0, le=19, description="How much lower than normal `passerelle index` runs in CPU priority (nice), so "
+        "that a service on the same machine keeps answering while it indexes; 0: normal priority.",
+    )
     threads: int = Field(
         0, ge=0, le=256, description="CPU threads for the model; 0 uses every core of the machine."
     )

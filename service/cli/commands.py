@@ -7,6 +7,7 @@ import functools
 import inspect
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +62,15 @@ def with_filter_options(command: Callable[..., None]) -> Callable[..., None]:
         *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in kept), *options])
     with_filters.__annotations__ = {}  # typer reads the signature above, not the wrapped function's hints
     return with_filters
+
+
+def _yield_to_queries(settings: Settings) -> None:
+    """Run this indexing process behind a service on the same machine: at a lower CPU priority, its threads
+    sleeping rather than spinning while they wait (set before torch starts its thread pool). Alone on a machine it
+    loses nothing; beside a service, searches keep their cores (bench/RESULTS-busy.md)."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    if settings.index_niceness:
+        os.nice(settings.index_niceness)
 
 
 def _show_version(value: bool) -> None:
@@ -119,6 +129,7 @@ def index(
     from indexer.ingest.pipeline import index_corpus, plan_corpus
 
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
+    _yield_to_queries(settings)
     try:
         embedder = _embedder(settings)
         if dry_run:

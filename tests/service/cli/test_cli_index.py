@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -243,3 +244,17 @@ def test_an_index_of_an_older_format_is_rebuilt_and_the_output_says_so(fake_mode
     assert len(rebuilt) == 1 and "built in format" in rebuilt[0] and "read and embedded again" in rebuilt[0]
     again = runner.invoke(app, ["index", str(corpus), "--index-dir", str(index_dir)])
     assert "rebuilt\t" not in again.stdout and "(unchanged, kept)" in again.stdout
+
+
+def test_index_runs_behind_a_service_on_the_same_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lower CPU priority and sleeping OpenMP threads (bench/RESULTS-busy.md), from the settings."""
+    import service.cli.commands as commands
+
+    niced: list[int] = []
+    monkeypatch.setattr(commands.os, "nice", niced.append)
+    monkeypatch.setenv("OMP_WAIT_POLICY", "unset below, restored after the test")
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    commands._yield_to_queries(Settings(index_niceness=10))
+    assert niced == [10] and os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    commands._yield_to_queries(Settings(index_niceness=0))
+    assert niced == [10]  # 0: normal priority
